@@ -1,0 +1,672 @@
+#include "scheduler/engine/engine.h"
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace sluice {
+namespace {
+
+// How far a pod has come, as an intent state.
+IntentState ProgressOf(const PodObservation& pod) {
+  switch (pod.phase) {
+    case PodPhase::kSucceeded:
+      return IntentState::kSucceeded;
+    case PodPhase::kFailed:
+      return IntentState::kFailed;
+    default:
+      break;
+  }
+  if (pod.deleted) return IntentState::kDeleted;
+  if (pod.phase == PodPhase::kRunning) return IntentState::kRunning;
+  if (pod.scheduled) return IntentState::kScheduled;
+  return IntentState::kCreated;
+}
+
+PodEventType TerminalEventType(IntentState state) {
+  switch (state) {
+    case IntentState::kSucceeded:
+      return PodEventType::kSucceeded;
+    case IntentState::kFailed:
+      return PodEventType::kFailed;
+    case IntentState::kCreateFailed:
+      return PodEventType::kCreateFailed;
+    case IntentState::kCancelled:
+      return PodEventType::kCancelled;
+    default:
+      return PodEventType::kDeleted;
+  }
+}
+
+}  // namespace
+
+Engine::Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer, EventSink* events)
+    : clock_(clock),
+      config_(config),
+      writer_(writer),
+      events_(events),
+      budget_(config.budget, clock.MonoNow()),
+      backoff_(config.retry_backoff) {}
+
+Engine::~Engine() = default;
+
+// ---------------------------------------------------------------- intake
+
+NamespaceState* Engine::NamespaceFor(absl::string_view ns) {
+  if (last_namespace_ != nullptr && last_namespace_->name() == ns) return last_namespace_;
+  auto it = namespaces_.find(ns);
+  if (it == namespaces_.end()) {
+    auto weight_it = config_.namespace_weights.find(ns);
+    const double weight = weight_it != config_.namespace_weights.end()
+                              ? weight_it->second
+                              : config_.default_namespace_weight;
+    it = namespaces_
+             .emplace(std::string(ns), std::make_unique<NamespaceState>(std::string(ns), weight))
+             .first;
+  }
+  last_namespace_ = it->second.get();
+  return last_namespace_;
+}
+
+Workflow* Engine::WorkflowFor(const IntentSpec& spec) {
+  if (last_workflow_ != nullptr && last_workflow_->uid() == spec.workflow_uid) {
+    return last_workflow_;
+  }
+  auto it = workflows_.find(spec.workflow_uid);
+  if (it == workflows_.end()) {
+    std::string ns = spec.workflow_namespace.empty() ? std::string(spec.pod_namespace())
+                                                     : spec.workflow_namespace;
+    it = workflows_
+             .emplace(spec.workflow_uid, std::make_unique<Workflow>(
+                                             spec.workflow_uid, spec.workflow_name, std::move(ns)))
+             .first;
+  }
+  last_workflow_ = it->second.get();
+  return last_workflow_;
+}
+
+uint64_t Engine::queue_depth() const {
+  return state_counts_[static_cast<int>(IntentState::kQueued)] +
+         state_counts_[static_cast<int>(IntentState::kBackoff)];
+}
+
+void Engine::Submit(absl::Span<std::unique_ptr<Intent>> intents,
+                    absl::Span<SubmitOutcome> outcomes) {
+  assert(intents.size() == outcomes.size());
+  const MonoTime now = clock_.MonoNow();
+  for (size_t i = 0; i < intents.size(); ++i) {
+    std::unique_ptr<Intent>& slot = intents[i];
+    auto it = intents_.find(absl::string_view(slot->spec.key));
+    if (it != intents_.end()) {
+      IntentState state = it->second->state;
+      if (state == IntentState::kBackoff) state = IntentState::kQueued;
+      outcomes[i] = {SubmitCode::kDuplicate, state};
+      ++counters_.duplicates;
+      continue;
+    }
+    if (queue_depth() >= config_.queue_cap) {
+      outcomes[i] = {SubmitCode::kExhausted, IntentState::kQueued};
+      ++counters_.exhausted;
+      continue;
+    }
+    Intent* intent = slot.get();
+    Accept(slot, now);
+    outcomes[i] = {SubmitCode::kAccepted, intent->state};
+    ++counters_.accepted;
+  }
+  FlushEvents();
+}
+
+bool Engine::Accept(std::unique_ptr<Intent>& slot, MonoTime now) {
+  Intent* intent = slot.get();
+  intent->id = next_intent_id_++;
+  intent->accepted_at = now;
+  intent->state = IntentState::kQueued;
+  ++state_counts_[static_cast<int>(IntentState::kQueued)];
+
+  Workflow* workflow = WorkflowFor(intent->spec);
+  workflow->Ref();
+  workflow->AddLive(intent);
+  intent->workflow = workflow;
+  NamespaceState* ns = NamespaceFor(intent->spec.pod_namespace());
+  intent->namespace_state = ns;
+  intent->home_flow =
+      workflow->FlowFor(ns->QueueFor(intent->spec.priority), config_.default_workflow_weight);
+  // Workflow strings now live in the Workflow record.
+  intent->spec.workflow_name = std::string();
+  intent->spec.workflow_namespace = std::string();
+
+  const absl::string_view key(intent->spec.key);
+  intents_.emplace(key, std::move(slot));
+
+  if (pods_synced_ && !unmatched_pods_.empty()) {
+    auto found = unmatched_pods_.find(key);
+    if (found != unmatched_pods_.end()) {
+      // The pod already exists (an earlier incarnation of Sluice created it):
+      // no API call needed.
+      PodObservation pod = std::move(found->second);
+      unmatched_pods_.erase(found);
+      intent->pod_uid = pod.uid;
+      ++counters_.adopted;
+      MarkCreated(intent, "AlreadyExists", now);
+      Advance(intent, ProgressOf(pod), &pod);
+      return true;
+    }
+  }
+  Enqueue(intent, /*at_front=*/false);
+  return true;
+}
+
+// ---------------------------------------------------------------- states
+
+void Engine::SetState(Intent* intent, IntentState state) {
+  --state_counts_[static_cast<int>(intent->state)];
+  ++state_counts_[static_cast<int>(state)];
+  intent->state = state;
+}
+
+void Engine::Enqueue(Intent* intent, bool at_front) {
+  if (at_front) {
+    queue_.PushFront(intent->home_flow, intent);
+  } else {
+    queue_.PushBack(intent->home_flow, intent);
+  }
+}
+
+void Engine::MakeTerminal(Intent* intent, IntentState state, MonoTime now) {
+  assert(IsTerminal(state) && !IsTerminal(intent->state));
+  SetState(intent, state);
+  intent->terminal_at = now;
+  intent->workflow->RemoveLive(intent);
+  intent->spec.manifest = std::string();
+  intent->early_observation.reset();
+  terminal_.push_back({now, intent->spec.key});
+}
+
+void Engine::MarkCreated(Intent* intent, absl::string_view reason, MonoTime now) {
+  SetState(intent, IntentState::kCreated);
+  intent->transient_failures = 0;
+  // The manifest is not needed once the pod exists.
+  intent->spec.manifest = std::string();
+  Emit(*intent, PodEventType::kCreated, reason);
+  pending_events_.back().submit_to_create_ms = absl::ToInt64Milliseconds(now - intent->accepted_at);
+}
+
+// Moves a created intent forward to `target`, emitting one event per step.
+void Engine::Advance(Intent* intent, IntentState target, const PodObservation* pod) {
+  if (IsTerminal(intent->state) || target <= intent->state) return;
+  const MonoTime now = clock_.MonoNow();
+  if (IsTerminal(target)) {
+    MakeTerminal(intent, target, now);
+    const bool external_delete = target == IntentState::kDeleted;
+    Emit(*intent, TerminalEventType(target),
+         pod != nullptr && !pod->reason.empty() ? absl::string_view(pod->reason)
+         : external_delete                      ? absl::string_view("NotFound")
+                                                : absl::string_view(),
+         pod != nullptr && !pod->message.empty() ? absl::string_view(pod->message)
+         : external_delete ? absl::string_view("the pod was deleted before it finished")
+                           : absl::string_view());
+    return;
+  }
+  if (target >= IntentState::kScheduled && intent->state < IntentState::kScheduled) {
+    SetState(intent, IntentState::kScheduled);
+    Emit(*intent, PodEventType::kScheduled);
+  }
+  if (target >= IntentState::kRunning && intent->state < IntentState::kRunning) {
+    SetState(intent, IntentState::kRunning);
+    Emit(*intent, PodEventType::kRunning);
+  }
+}
+
+// ---------------------------------------------------------------- dispatch
+
+void Engine::Pump() {
+  const MonoTime now = clock_.MonoNow();
+  ReleaseRetries(now);
+  ForgetTerminal(now);
+  while (budget_.CanStart(now)) {
+    if (!delete_queue_.empty()) {
+      Intent* intent = delete_queue_.front();
+      delete_queue_.pop_front();
+      DispatchDelete(intent, now);
+      continue;
+    }
+    Intent* intent = queue_.Pop();
+    if (intent == nullptr) break;
+    Dispatch(intent, now);
+  }
+  FlushEvents();
+}
+
+MonoTime Engine::NextWakeup() const {
+  const MonoTime now = clock_.MonoNow();
+  MonoTime next = MonoTime::Infinite();
+  if (!retries_.empty()) next = std::min(next, retries_.top().at);
+  if (!terminal_.empty()) {
+    next = terminal_.size() > config_.max_terminal_retained
+               ? now
+               : std::min(next, terminal_.front().at + config_.terminal_retention);
+  }
+  const bool work = !queue_.empty() || !delete_queue_.empty();
+  if (work && budget_.in_flight() < budget_.options().max_in_flight) {
+    next = std::min(next, budget_.NextStart(now));
+  }
+  return next;
+}
+
+void Engine::Dispatch(Intent* intent, MonoTime now) {
+  budget_.Start(now);
+  SetState(intent, IntentState::kDispatching);
+  ++intent->attempts;
+  const uint64_t request_id = next_request_id_++;
+  intent->request_id = request_id;
+  in_flight_.emplace(request_id, intent);
+  ++intent->namespace_state->in_flight;
+  ++counters_.creates_started;
+  CreatePodCommand command;
+  command.request_id = request_id;
+  command.pod_namespace = intent->spec.pod_namespace();
+  command.pod_name = intent->spec.pod_name();
+  command.manifest = intent->spec.manifest;
+  command.workflow_uid = intent->workflow->uid();
+  command.attempt = intent->attempts;
+  writer_->Create(command);
+}
+
+void Engine::DispatchDelete(Intent* intent, MonoTime now) {
+  budget_.Start(now);
+  const uint64_t request_id = next_request_id_++;
+  intent->request_id = request_id;
+  in_flight_.emplace(request_id, intent);
+  ++intent->namespace_state->in_flight;
+  ++counters_.deletes_started;
+  DeletePodCommand command;
+  command.request_id = request_id;
+  command.pod_namespace = intent->spec.pod_namespace();
+  command.pod_name = intent->spec.pod_name();
+  command.pod_uid = intent->pod_uid;
+  writer_->Delete(command);
+}
+
+void Engine::OnCreateResult(uint64_t request_id, const WriteResult& result) {
+  auto it = in_flight_.find(request_id);
+  if (it == in_flight_.end()) return;
+  Intent* intent = it->second;
+  in_flight_.erase(it);
+  budget_.Finish();
+  --intent->namespace_state->in_flight;
+  intent->request_id = 0;
+  ++counters_.write_outcomes[static_cast<int>(result.outcome)];
+  const MonoTime now = clock_.MonoNow();
+
+  const bool cancel = intent->cancel_requested;
+  const bool keep = intent->keep_created_on_cancel;
+  std::unique_ptr<PodObservation> early = std::move(intent->early_observation);
+  const bool seen_created = early != nullptr && !early->deleted;
+
+  switch (result.outcome) {
+    case WriteOutcome::kSuccess:
+    case WriteOutcome::kAlreadyExists:
+      break;
+    case WriteOutcome::kThrottled:
+      budget_.PauseUntil(now + (result.retry_after > absl::ZeroDuration()
+                                    ? result.retry_after
+                                    : config_.default_retry_after));
+      if (seen_created) break;  // the pod exists after all
+      if (cancel) {
+        MakeTerminal(intent, IntentState::kCancelled, now);
+        Emit(*intent, PodEventType::kCancelled, "Cancelled", "cancelled before creation");
+      } else {
+        SetState(intent, IntentState::kQueued);
+        Enqueue(intent, /*at_front=*/true);
+      }
+      FlushEvents();
+      return;
+    case WriteOutcome::kTransient:
+      if (seen_created) break;
+      ++intent->transient_failures;
+      if (cancel) {
+        MakeTerminal(intent, IntentState::kCancelled, now);
+        Emit(*intent, PodEventType::kCancelled, "Cancelled", "cancelled before creation");
+      } else if (config_.max_attempts != 0 && intent->attempts >= config_.max_attempts) {
+        MakeTerminal(intent, IntentState::kCreateFailed, now);
+        Emit(*intent, PodEventType::kCreateFailed, result.reason,
+             absl::StrCat("gave up after ", intent->attempts, " attempts: ", result.message));
+      } else {
+        ScheduleRetry(intent, /*is_delete=*/false, backoff_.Delay(intent->transient_failures), now);
+        Emit(*intent, PodEventType::kRetrying, result.reason, result.message);
+      }
+      FlushEvents();
+      return;
+    case WriteOutcome::kNotFound:
+    case WriteOutcome::kQuotaExceeded:
+    case WriteOutcome::kPermanent:
+      if (seen_created) break;
+      if (cancel) {
+        MakeTerminal(intent, IntentState::kCancelled, now);
+        Emit(*intent, PodEventType::kCancelled, "Cancelled", "cancelled before creation");
+      } else {
+        MakeTerminal(intent, IntentState::kCreateFailed, now);
+        Emit(*intent, PodEventType::kCreateFailed, result.reason, result.message);
+      }
+      FlushEvents();
+      return;
+  }
+
+  // The pod exists.
+  if (!result.pod_uid.empty()) {
+    intent->pod_uid = result.pod_uid;
+  } else if (early != nullptr && intent->pod_uid.empty()) {
+    intent->pod_uid = early->uid;
+  }
+  if (cancel && !keep) {
+    QueueDelete(intent);
+    MakeTerminal(intent, IntentState::kCancelled, now);
+    Emit(*intent, PodEventType::kCancelled, "Cancelled",
+         "created before the cancel arrived; deleting the pod");
+  } else {
+    MarkCreated(intent, result.outcome == WriteOutcome::kAlreadyExists ? "AlreadyExists" : "", now);
+    if (early != nullptr) Advance(intent, ProgressOf(*early), early.get());
+  }
+  FlushEvents();
+}
+
+void Engine::OnDeleteResult(uint64_t request_id, const WriteResult& result) {
+  auto it = in_flight_.find(request_id);
+  if (it == in_flight_.end()) return;
+  Intent* intent = it->second;
+  in_flight_.erase(it);
+  budget_.Finish();
+  --intent->namespace_state->in_flight;
+  intent->request_id = 0;
+  ++counters_.write_outcomes[static_cast<int>(result.outcome)];
+  const MonoTime now = clock_.MonoNow();
+  switch (result.outcome) {
+    case WriteOutcome::kThrottled:
+      budget_.PauseUntil(now + (result.retry_after > absl::ZeroDuration()
+                                    ? result.retry_after
+                                    : config_.default_retry_after));
+      delete_queue_.push_front(intent);
+      return;
+    case WriteOutcome::kTransient:
+      ++intent->transient_failures;
+      ScheduleRetry(intent, /*is_delete=*/true, backoff_.Delay(intent->transient_failures), now);
+      return;
+    default:
+      // Deleted, already gone, or refused for good (a different incarnation,
+      // forbidden): nothing more to do.
+      intent->delete_pending = false;
+      intent->transient_failures = 0;
+      return;
+  }
+}
+
+void Engine::ScheduleRetry(Intent* intent, bool is_delete, absl::Duration delay, MonoTime now) {
+  if (!is_delete) SetState(intent, IntentState::kBackoff);
+  intent->retry_at = now + delay;
+  retries_.push({intent->retry_at, intent->spec.key, is_delete});
+}
+
+void Engine::ReleaseRetries(MonoTime now) {
+  while (!retries_.empty() && retries_.top().at <= now) {
+    RetryEntry entry = retries_.top();
+    retries_.pop();
+    auto it = intents_.find(absl::string_view(entry.key));
+    if (it == intents_.end()) continue;
+    Intent* intent = it->second.get();
+    if (intent->retry_at != entry.at) continue;  // superseded
+    if (entry.is_delete) {
+      if (intent->delete_pending && intent->request_id == 0) delete_queue_.push_back(intent);
+    } else if (intent->state == IntentState::kBackoff) {
+      SetState(intent, IntentState::kQueued);
+      Enqueue(intent, /*at_front=*/true);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- retention
+
+void Engine::ForgetTerminal(MonoTime now) {
+  size_t budget = terminal_.size();
+  while (!terminal_.empty() && budget-- > 0) {
+    const TerminalEntry& entry = terminal_.front();
+    const bool over_cap = terminal_.size() > config_.max_terminal_retained;
+    if (!over_cap && now - entry.at < config_.terminal_retention) break;
+    auto it = intents_.find(absl::string_view(entry.key));
+    if (it != intents_.end() && IsTerminal(it->second->state) &&
+        it->second->terminal_at == entry.at) {
+      Intent* intent = it->second.get();
+      if (intent->delete_pending) {
+        // Still deleting its pod: look again a retention period later.
+        intent->terminal_at = now;
+        terminal_.push_back({now, intent->spec.key});
+      } else {
+        Forget(intent);
+      }
+    }
+    terminal_.pop_front();
+  }
+}
+
+void Engine::Forget(Intent* intent) {
+  Workflow* workflow = intent->workflow;
+  intents_.erase(absl::string_view(intent->spec.key));
+  if (workflow->Unref()) {
+    if (last_workflow_ == workflow) last_workflow_ = nullptr;
+    workflows_.erase(workflow->uid());
+  }
+}
+
+// ---------------------------------------------------------------- cancel
+
+void Engine::QueueDelete(Intent* intent) {
+  intent->delete_pending = true;
+  intent->transient_failures = 0;
+  delete_queue_.push_back(intent);
+}
+
+void Engine::CancelOne(Intent* intent, bool keep_created, CancelOutcome& outcome) {
+  const MonoTime now = clock_.MonoNow();
+  switch (intent->state) {
+    case IntentState::kQueued:
+      queue_.Remove(intent);
+      [[fallthrough]];
+    case IntentState::kBackoff:
+      MakeTerminal(intent, IntentState::kCancelled, now);
+      Emit(*intent, PodEventType::kCancelled, "Cancelled", "cancelled before creation");
+      ++outcome.dropped;
+      return;
+    case IntentState::kDispatching:
+      if (!intent->cancel_requested) {
+        intent->cancel_requested = true;
+        intent->keep_created_on_cancel = keep_created;
+      }
+      if (keep_created) {
+        ++outcome.already_done;
+      } else {
+        ++outcome.deleting;
+      }
+      return;
+    case IntentState::kCreated:
+    case IntentState::kScheduled:
+    case IntentState::kRunning:
+      if (keep_created) {
+        ++outcome.already_done;
+        return;
+      }
+      QueueDelete(intent);
+      MakeTerminal(intent, IntentState::kCancelled, now);
+      Emit(*intent, PodEventType::kCancelled, "Cancelled", "deleting the pod");
+      ++outcome.deleting;
+      return;
+    default:
+      ++outcome.already_done;
+      return;
+  }
+}
+
+Engine::CancelOutcome Engine::CancelWorkflow(absl::string_view workflow_uid, bool keep_created) {
+  CancelOutcome outcome;
+  auto it = workflows_.find(workflow_uid);
+  if (it == workflows_.end()) {
+    outcome.not_found = 1;
+    return outcome;
+  }
+  it->second->ForEachLive([&](Intent* intent) { CancelOne(intent, keep_created, outcome); });
+  FlushEvents();
+  return outcome;
+}
+
+Engine::CancelOutcome Engine::CancelPods(absl::Span<const std::string> pod_keys,
+                                         bool keep_created) {
+  CancelOutcome outcome;
+  for (const std::string& key : pod_keys) {
+    auto it = intents_.find(absl::string_view(key));
+    if (it == intents_.end()) {
+      ++outcome.not_found;
+      continue;
+    }
+    CancelOne(it->second.get(), keep_created, outcome);
+  }
+  FlushEvents();
+  return outcome;
+}
+
+// ---------------------------------------------------------------- informer
+
+void Engine::OnPodObserved(const PodObservation& pod) {
+  auto it = intents_.find(absl::string_view(pod.key));
+  if (it == intents_.end()) {
+    if (pod.deleted) {
+      unmatched_pods_.erase(pod.key);
+    } else {
+      unmatched_pods_[pod.key] = pod;
+    }
+    return;
+  }
+  Intent* intent = it->second.get();
+  const MonoTime now = clock_.MonoNow();
+  switch (intent->state) {
+    case IntentState::kQueued:
+    case IntentState::kBackoff:
+      if (pod.deleted) return;
+      // The pod exists though this incarnation has not created it (an earlier
+      // one did, or an answer was lost): adopt it.
+      if (intent->state == IntentState::kQueued) queue_.Remove(intent);
+      intent->pod_uid = pod.uid;
+      ++counters_.adopted;
+      MarkCreated(intent, "AlreadyExists", now);
+      Advance(intent, ProgressOf(pod), &pod);
+      break;
+    case IntentState::kDispatching:
+      intent->early_observation = std::make_unique<PodObservation>(pod);
+      return;
+    case IntentState::kCreated:
+    case IntentState::kScheduled:
+    case IntentState::kRunning:
+      if (!intent->pod_uid.empty() && !pod.uid.empty() && pod.uid != intent->pod_uid) {
+        return;  // another incarnation of the same name
+      }
+      if (intent->pod_uid.empty()) intent->pod_uid = pod.uid;
+      Advance(intent, ProgressOf(pod), &pod);
+      break;
+    default:
+      return;
+  }
+  FlushEvents();
+}
+
+void Engine::OnPodsResynced(absl::Span<const PodObservation> pods) {
+  pods_synced_ = true;
+  unmatched_pods_.clear();
+  absl::flat_hash_set<absl::string_view> present;
+  present.reserve(pods.size());
+  for (const PodObservation& pod : pods) {
+    present.insert(pod.key);
+    OnPodObserved(pod);
+  }
+  std::vector<Intent*> vanished;
+  for (auto& [key, intent] : intents_) {
+    if (IsCreatedOrLater(intent->state) && !IsTerminal(intent->state) && !present.contains(key)) {
+      vanished.push_back(intent.get());
+    }
+  }
+  for (Intent* intent : vanished) Advance(intent, IntentState::kDeleted, nullptr);
+  FlushEvents();
+}
+
+// ---------------------------------------------------------------- misc
+
+void Engine::Reconfigure(const EngineConfig& config) {
+  config_ = config;
+  budget_.Reconfigure(config.budget, clock_.MonoNow());
+  backoff_ = ExponentialBackoff(config.retry_backoff);
+  for (auto& [name, ns] : namespaces_) {
+    auto it = config.namespace_weights.find(name);
+    ns->set_weight(it != config.namespace_weights.end() ? it->second
+                                                        : config.default_namespace_weight);
+  }
+}
+
+EngineStatus Engine::Status(bool include_namespaces) const {
+  const MonoTime now = clock_.MonoNow();
+  EngineStatus status;
+  status.queue_depth = queue_depth();
+  status.queue_cap = config_.queue_cap;
+  status.backing_off = state_counts_[static_cast<int>(IntentState::kBackoff)];
+  status.deletes_queued = delete_queue_.size();
+  status.qps = budget_.options().qps;
+  status.burst = budget_.options().burst;
+  status.tokens = budget_.tokens(now);
+  status.max_in_flight = budget_.options().max_in_flight;
+  status.in_flight = budget_.in_flight();
+  if (budget_.paused(now)) status.paused_for = budget_.paused_until() - now;
+  std::copy(std::begin(state_counts_), std::end(state_counts_), std::begin(status.state_counts));
+  status.active_workflows = workflows_.size();
+  if (include_namespaces) {
+    status.namespaces.reserve(namespaces_.size());
+    for (const auto& [name, ns] : namespaces_) {
+      EngineStatus::Namespace row;
+      row.name = name;
+      row.queued = ns->queued();
+      row.in_flight = ns->in_flight;
+      row.workflows = ns->active_flows();
+      row.weight = ns->weight();
+      status.namespaces.push_back(std::move(row));
+    }
+    std::sort(status.namespaces.begin(), status.namespaces.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+  }
+  return status;
+}
+
+const Intent* Engine::Find(absl::string_view pod_key) const {
+  auto it = intents_.find(pod_key);
+  return it == intents_.end() ? nullptr : it->second.get();
+}
+
+void Engine::Emit(const Intent& intent, PodEventType type, absl::string_view reason,
+                  absl::string_view message) {
+  PodEvent& event = pending_events_.emplace_back();
+  event.type = type;
+  event.state = intent.state;
+  event.pod_key = intent.spec.key;
+  event.namespace_length = intent.spec.namespace_length;
+  event.workflow_uid = intent.workflow->uid();
+  event.time = clock_.WallNow();
+  event.pod_uid = intent.pod_uid;
+  event.reason = std::string(reason);
+  event.message = std::string(message);
+  event.attempt = intent.attempts;
+  ++counters_.events[static_cast<int>(type)];
+}
+
+void Engine::FlushEvents() {
+  if (pending_events_.empty()) return;
+  if (events_ != nullptr) events_->Publish(pending_events_);
+  pending_events_.clear();
+}
+
+}  // namespace sluice

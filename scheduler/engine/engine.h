@@ -1,0 +1,230 @@
+#ifndef SLUICE_SCHEDULER_ENGINE_ENGINE_H_
+#define SLUICE_SCHEDULER_ENGINE_ENGINE_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "scheduler/common/clock.h"
+#include "scheduler/engine/backoff.h"
+#include "scheduler/engine/fair_queue.h"
+#include "scheduler/engine/intent.h"
+#include "scheduler/engine/namespace_state.h"
+#include "scheduler/engine/pod_event.h"
+#include "scheduler/engine/pod_observation.h"
+#include "scheduler/engine/pod_writer.h"
+#include "scheduler/engine/workflow.h"
+#include "scheduler/engine/write_budget.h"
+
+namespace sluice {
+
+struct EngineConfig {
+  // The mutating budget toward the APIServer.
+  WriteBudget::Options budget;
+  // Intents waiting (queued or backing off) beyond which Submit answers
+  // RESOURCE_EXHAUSTED.
+  uint64_t queue_cap = 1'000'000;
+  // Retries after transient failures (5xx, timeouts, connection errors).
+  ExponentialBackoff::Options retry_backoff;
+  // Create attempts before an intent fails for good; 0 retries forever.
+  uint32_t max_attempts = 0;
+  // The pause after a 429 without a usable Retry-After header.
+  absl::Duration default_retry_after = absl::Seconds(1);
+  // How long a finished intent is remembered (DUPLICATE answers), and at most
+  // how many are.
+  absl::Duration terminal_retention = absl::Minutes(10);
+  uint64_t max_terminal_retained = 1'000'000;
+  // Fair-share weights (> 0). Namespaces not listed get the default.
+  double default_namespace_weight = 1.0;
+  absl::flat_hash_map<std::string, double> namespace_weights;
+  double default_workflow_weight = 1.0;
+};
+
+// A snapshot for GetStatus and metrics.
+struct EngineStatus {
+  struct Namespace {
+    std::string name;
+    uint64_t queued = 0;
+    uint64_t in_flight = 0;
+    uint64_t workflows = 0;
+    double weight = 1.0;
+  };
+  uint64_t queue_depth = 0;  // queued + backing off
+  uint64_t queue_cap = 0;
+  uint64_t backing_off = 0;
+  uint64_t deletes_queued = 0;
+  double qps = 0;
+  uint32_t burst = 0;
+  double tokens = 0;
+  uint32_t max_in_flight = 0;
+  uint32_t in_flight = 0;
+  absl::Duration paused_for = absl::ZeroDuration();
+  uint64_t state_counts[kIntentStateCount] = {};
+  uint64_t active_workflows = 0;
+  std::vector<Namespace> namespaces;
+};
+
+// Cumulative counters for metrics; read on the engine thread.
+struct EngineCounters {
+  uint64_t accepted = 0;
+  uint64_t duplicates = 0;
+  uint64_t exhausted = 0;
+  uint64_t creates_started = 0;
+  uint64_t deletes_started = 0;
+  // Answers to writes, by outcome.
+  uint64_t write_outcomes[7] = {};
+  uint64_t events[kPodEventTypeCount] = {};
+  uint64_t adopted = 0;  // intents found already existing by the informer
+};
+
+// The deterministic core of Sluice: coalescing, fair queueing, shaping and the
+// intent state machine. Every input is a method call, every output a command
+// to the PodWriter or an event to the EventSink. It never does I/O, never reads
+// the real clock and never starts threads.
+//
+// Thread safety: none. One thread (the engine thread) owns the engine and
+// makes every call. The writer and sink are called on that thread.
+//
+// Example (a test):
+//   SimulatedClock clock;
+//   FakeWriter writer;
+//   CollectingSink events;
+//   Engine engine(clock, config, &writer, &events);
+//   engine.Submit(...);
+//   engine.Pump();                         // dispatches what the budget allows
+//   engine.OnCreateResult(writer.last_id(), {WriteOutcome::kSuccess});
+class Engine {
+ public:
+  enum class SubmitCode : uint8_t { kAccepted, kDuplicate, kExhausted };
+  struct SubmitOutcome {
+    SubmitCode code = SubmitCode::kAccepted;
+    IntentState state = IntentState::kQueued;  // for kDuplicate
+  };
+  struct CancelOutcome {
+    uint32_t dropped = 0;
+    uint32_t deleting = 0;
+    uint32_t already_done = 0;
+    uint32_t not_found = 0;
+  };
+
+  // `writer` and `events` must outlive the engine.
+  Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer, EventSink* events);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Offers intents; outcomes[i] answers intents[i]. An accepted intent is moved
+  // out of its slot; others are left in place. Intents are queued in order.
+  // REQUIRES: outcomes.size() == intents.size(); every intent has a key and a
+  // workflow uid (intake validated it).
+  void Submit(absl::Span<std::unique_ptr<Intent>> intents, absl::Span<SubmitOutcome> outcomes);
+
+  // Withdraws every live intent of a workflow, or the given pods ("ns/name").
+  CancelOutcome CancelWorkflow(absl::string_view workflow_uid, bool keep_created);
+  CancelOutcome CancelPods(absl::Span<const std::string> pod_keys, bool keep_created);
+
+  // Answers to commands sent to the PodWriter. Unknown ids are ignored.
+  void OnCreateResult(uint64_t request_id, const WriteResult& result);
+  void OnDeleteResult(uint64_t request_id, const WriteResult& result);
+
+  // The informer saw a managed pod change.
+  void OnPodObserved(const PodObservation& pod);
+  // The informer (re)listed: `pods` is every managed pod that exists now.
+  // Intents whose pod is missing from it are reported deleted.
+  void OnPodsResynced(absl::Span<const PodObservation> pods);
+
+  // Releases retries that are due, forgets old finished intents and sends as
+  // many writes as the budget allows.
+  void Pump();
+  // When Pump next has something to do (Infinite if nothing is pending but
+  // answers). A call to any other method may bring it forward.
+  MonoTime NextWakeup() const;
+
+  void Reconfigure(const EngineConfig& config);
+  const EngineConfig& config() const { return config_; }
+
+  EngineStatus Status(bool include_namespaces) const;
+  const EngineCounters& counters() const { return counters_; }
+  // The intent with this key ("ns/name"), or nullptr. For tests and diagnostics.
+  const Intent* Find(absl::string_view pod_key) const;
+  uint64_t queue_depth() const;
+
+ private:
+  struct RetryEntry {
+    MonoTime at;
+    std::string key;
+    bool is_delete;
+    bool operator>(const RetryEntry& other) const { return at > other.at; }
+  };
+  struct TerminalEntry {
+    MonoTime at;
+    std::string key;
+  };
+
+  NamespaceState* NamespaceFor(absl::string_view ns);
+  Workflow* WorkflowFor(const IntentSpec& spec);
+  FlowQueue* FlowFor(Intent* intent);
+  bool Accept(std::unique_ptr<Intent>& slot, MonoTime now);
+
+  void SetState(Intent* intent, IntentState state);
+  void Enqueue(Intent* intent, bool at_front);
+  void Dispatch(Intent* intent, MonoTime now);
+  void DispatchDelete(Intent* intent, MonoTime now);
+  void MakeTerminal(Intent* intent, IntentState state, MonoTime now);
+  void Advance(Intent* intent, IntentState target, const PodObservation* pod);
+  void MarkCreated(Intent* intent, absl::string_view reason, MonoTime now);
+  void FinishCancel(Intent* intent, MonoTime now);
+  void CancelOne(Intent* intent, bool keep_created, CancelOutcome& outcome);
+  void QueueDelete(Intent* intent);
+  void ScheduleRetry(Intent* intent, bool is_delete, absl::Duration delay, MonoTime now);
+  void ReleaseRetries(MonoTime now);
+  void ForgetTerminal(MonoTime now);
+  void Forget(Intent* intent);
+  void Emit(const Intent& intent, PodEventType type, absl::string_view reason = {},
+            absl::string_view message = {});
+  void FlushEvents();
+
+  const Clock& clock_;
+  EngineConfig config_;
+  PodWriter* const writer_;
+  EventSink* const events_;
+
+  WriteBudget budget_;
+  ExponentialBackoff backoff_;
+  FairQueue queue_;
+
+  // Every intent Sluice remembers, by "ns/name" (the view points into the intent).
+  absl::flat_hash_map<absl::string_view, std::unique_ptr<Intent>> intents_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Workflow>> workflows_;
+  absl::flat_hash_map<std::string, std::unique_ptr<NamespaceState>> namespaces_;
+  // Writes in flight by request id.
+  absl::flat_hash_map<uint64_t, Intent*> in_flight_;
+  std::deque<Intent*> delete_queue_;
+  std::priority_queue<RetryEntry, std::vector<RetryEntry>, std::greater<RetryEntry>> retries_;
+  std::deque<TerminalEntry> terminal_;
+  // Managed pods the informer reported that match no intent (a previous
+  // incarnation created them), by key; valid once the informer has synced.
+  absl::flat_hash_map<std::string, PodObservation> unmatched_pods_;
+  bool pods_synced_ = false;
+
+  uint64_t next_intent_id_ = 1;
+  uint64_t next_request_id_ = 1;
+  uint64_t state_counts_[kIntentStateCount] = {};
+  EngineCounters counters_;
+  std::vector<PodEvent> pending_events_;
+
+  // Submit's one-entry caches: batches usually hold one workflow's pods.
+  Workflow* last_workflow_ = nullptr;
+  NamespaceState* last_namespace_ = nullptr;
+};
+
+}  // namespace sluice
+
+#endif  // SLUICE_SCHEDULER_ENGINE_ENGINE_H_

@@ -1,0 +1,202 @@
+#include "scheduler/engine/fair_queue.h"
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace sluice {
+namespace {
+
+// Owns namespaces, flows and intents for a test; intents are named
+// "<flow>-<n>" so the pop order reads naturally.
+class QueueFixture : public ::testing::Test {
+ protected:
+  NamespaceQueue* Namespace(int32_t priority = 0, double weight = 1) {
+    namespaces_.push_back(std::make_unique<NamespaceQueue>(priority, weight));
+    return namespaces_.back().get();
+  }
+  FlowQueue* Flow(NamespaceQueue* ns, const std::string& name, double weight = 1) {
+    flows_.push_back(std::make_unique<FlowQueue>(ns, weight));
+    names_[flows_.back().get()] = name;
+    return flows_.back().get();
+  }
+  Intent* Add(FlowQueue* flow, int count = 1) {
+    Intent* last = nullptr;
+    for (int i = 0; i < count; ++i) {
+      IntentSpec spec;
+      spec.SetKey("ns", absl::StrCat(names_[flow], "-", counters_[flow]++));
+      intents_.push_back(std::make_unique<Intent>(std::move(spec)));
+      last = intents_.back().get();
+      queue_.PushBack(flow, last);
+    }
+    return last;
+  }
+  std::string PopName() {
+    Intent* intent = queue_.Pop();
+    return intent == nullptr ? "<empty>" : std::string(intent->spec.pod_name());
+  }
+  // The flow names of the next n pops.
+  std::string PopFlows(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+      std::string name = PopName();
+      out += name.substr(0, name.find('-'));
+      if (i + 1 < n) out += " ";
+    }
+    return out;
+  }
+
+  FairQueue queue_;
+  std::vector<std::unique_ptr<NamespaceQueue>> namespaces_;
+  std::vector<std::unique_ptr<FlowQueue>> flows_;
+  std::vector<std::unique_ptr<Intent>> intents_;
+  std::map<FlowQueue*, std::string> names_;
+  std::map<FlowQueue*, int> counters_;
+};
+
+TEST_F(QueueFixture, FifoWithinAFlow) {
+  FlowQueue* a = Flow(Namespace(), "a");
+  Add(a, 3);
+  EXPECT_EQ(PopName(), "a-0");
+  EXPECT_EQ(PopName(), "a-1");
+  EXPECT_EQ(PopName(), "a-2");
+  EXPECT_EQ(PopName(), "<empty>");
+  EXPECT_TRUE(queue_.empty());
+}
+
+TEST_F(QueueFixture, RoundRobinBetweenWorkflows) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  FlowQueue* b = Flow(ns, "b");
+  FlowQueue* c = Flow(ns, "c");
+  Add(a, 3);
+  Add(b, 3);
+  Add(c, 1);
+  EXPECT_EQ(PopFlows(7), "a b c a b a b");
+}
+
+TEST_F(QueueFixture, OnePodWorkflowBehindAHugeOneIsServedWithinOneRound) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* big = Flow(ns, "big");
+  Add(big, 50'000);
+  EXPECT_EQ(PopFlows(10), "big big big big big big big big big big");
+  FlowQueue* small = Flow(ns, "small");
+  Add(small, 1);
+  // The round in progress is big's turn; small is next.
+  EXPECT_EQ(PopFlows(3), "big small big");
+  EXPECT_EQ(queue_.size(), 50'000u - 12u);
+}
+
+TEST_F(QueueFixture, NamespacesShareBeforeWorkflows) {
+  NamespaceQueue* ns1 = Namespace();
+  NamespaceQueue* ns2 = Namespace();
+  FlowQueue* a = Flow(ns1, "a");
+  FlowQueue* b = Flow(ns1, "b");
+  FlowQueue* c = Flow(ns1, "c");
+  FlowQueue* x = Flow(ns2, "x");
+  Add(a, 2);
+  Add(b, 2);
+  Add(c, 2);
+  Add(x, 3);
+  // ns1 and ns2 alternate; inside ns1, a, b, c take turns.
+  EXPECT_EQ(PopFlows(9), "a x b x c x a b c");
+}
+
+TEST_F(QueueFixture, WeightsAreShares) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* heavy = Flow(ns, "h", 2);
+  FlowQueue* light = Flow(ns, "l", 1);
+  Add(heavy, 6);
+  Add(light, 6);
+  EXPECT_EQ(PopFlows(9), "h h l h h l h h l");
+}
+
+TEST_F(QueueFixture, FractionalWeightServesEveryOtherRound) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* half = Flow(ns, "h", 0.5);
+  FlowQueue* one = Flow(ns, "o", 1);
+  Add(half, 4);
+  Add(one, 4);
+  EXPECT_EQ(PopFlows(6), "o h o o h o");
+}
+
+TEST_F(QueueFixture, NamespaceWeights) {
+  NamespaceQueue* heavy = Namespace(0, 3);
+  NamespaceQueue* light = Namespace(0, 1);
+  Add(Flow(heavy, "h"), 8);
+  Add(Flow(light, "l"), 8);
+  EXPECT_EQ(PopFlows(8), "h h h l h h h l");
+}
+
+TEST_F(QueueFixture, PriorityIsStrict) {
+  NamespaceQueue* low = Namespace(0);
+  NamespaceQueue* high = Namespace(10);
+  FlowQueue* l = Flow(low, "low");
+  FlowQueue* h = Flow(high, "high");
+  Add(l, 2);
+  EXPECT_EQ(PopFlows(1), "low");
+  Add(h, 2);
+  EXPECT_EQ(PopFlows(3), "high high low");
+}
+
+TEST_F(QueueFixture, RemoveFromTheMiddleAndEmptyingAFlow) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  FlowQueue* b = Flow(ns, "b");
+  Add(a, 1);
+  Intent* a1 = Add(a, 1);
+  Add(a, 1);
+  Intent* b0 = Add(b, 1);
+  queue_.Remove(a1);
+  queue_.Remove(b0);  // b empties and leaves the ring
+  EXPECT_EQ(queue_.size(), 2u);
+  EXPECT_EQ(PopName(), "a-0");
+  EXPECT_EQ(PopName(), "a-2");
+  EXPECT_EQ(PopName(), "<empty>");
+  EXPECT_EQ(ns->active_flows(), 0u);
+}
+
+TEST_F(QueueFixture, PushFrontKeepsAPlace) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  Add(a, 2);
+  Intent* first = queue_.Pop();
+  queue_.PushFront(a, first);
+  EXPECT_EQ(PopName(), "a-0");
+  EXPECT_EQ(PopName(), "a-1");
+}
+
+TEST_F(QueueFixture, FlowRejoiningGoesToTheEndOfTheRound) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  FlowQueue* b = Flow(ns, "b");
+  FlowQueue* c = Flow(ns, "c");
+  Add(a, 1);
+  Add(b, 2);
+  Add(c, 2);
+  EXPECT_EQ(PopFlows(1), "a");  // a empties and leaves
+  Add(a, 1);                    // and rejoins behind c
+  EXPECT_EQ(PopFlows(5), "b c a b c");
+}
+
+TEST_F(QueueFixture, EqualSharesOverALongRun) {
+  NamespaceQueue* ns = Namespace();
+  std::vector<FlowQueue*> flows;
+  for (int i = 0; i < 7; ++i) {
+    flows.push_back(Flow(ns, absl::StrCat("f", i)));
+    Add(flows.back(), 1000);
+  }
+  std::map<std::string, int> served;
+  for (int i = 0; i < 700; ++i) {
+    std::string name = PopName();
+    ++served[name.substr(0, name.find('-'))];
+  }
+  for (const auto& [name, count] : served) EXPECT_EQ(count, 100) << name;
+}
+
+}  // namespace
+}  // namespace sluice
