@@ -98,8 +98,9 @@ void Engine::Submit(absl::Span<std::unique_ptr<Intent>> intents,
   const MonoTime now = clock_.MonoNow();
   for (size_t i = 0; i < intents.size(); ++i) {
     std::unique_ptr<Intent>& slot = intents[i];
-    auto it = intents_.find(absl::string_view(slot->spec.key));
-    if (it != intents_.end()) {
+    // One probe: the key view points into the intent, which never moves.
+    auto [it, inserted] = intents_.try_emplace(absl::string_view(slot->spec.key), nullptr);
+    if (!inserted) {
       IntentState state = it->second->state;
       if (state == IntentState::kBackoff) state = IntentState::kQueued;
       outcomes[i] = {SubmitCode::kDuplicate, state};
@@ -107,20 +108,21 @@ void Engine::Submit(absl::Span<std::unique_ptr<Intent>> intents,
       continue;
     }
     if (queue_depth() >= config_.queue_cap) {
+      intents_.erase(it);
       outcomes[i] = {SubmitCode::kExhausted, IntentState::kQueued};
       ++counters_.exhausted;
       continue;
     }
     Intent* intent = slot.get();
-    Accept(slot, now);
+    it->second = std::move(slot);
+    Accept(intent, now);
     outcomes[i] = {SubmitCode::kAccepted, intent->state};
     ++counters_.accepted;
   }
   FlushEvents();
 }
 
-bool Engine::Accept(std::unique_ptr<Intent>& slot, MonoTime now) {
-  Intent* intent = slot.get();
+void Engine::Accept(Intent* intent, MonoTime now) {
   intent->id = next_intent_id_++;
   intent->accepted_at = now;
   intent->state = IntentState::kQueued;
@@ -139,8 +141,6 @@ bool Engine::Accept(std::unique_ptr<Intent>& slot, MonoTime now) {
   intent->spec.workflow_namespace = std::string();
 
   const absl::string_view key(intent->spec.key);
-  intents_.emplace(key, std::move(slot));
-
   if (pods_synced_ && !unmatched_pods_.empty()) {
     auto found = unmatched_pods_.find(key);
     if (found != unmatched_pods_.end()) {
@@ -152,11 +152,10 @@ bool Engine::Accept(std::unique_ptr<Intent>& slot, MonoTime now) {
       ++counters_.adopted;
       MarkCreated(intent, "AlreadyExists", now);
       Advance(intent, ProgressOf(pod), &pod);
-      return true;
+      return;
     }
   }
   Enqueue(intent, /*at_front=*/false);
-  return true;
 }
 
 // ---------------------------------------------------------------- states
@@ -226,7 +225,7 @@ void Engine::Pump() {
   const MonoTime now = clock_.MonoNow();
   ReleaseRetries(now);
   ForgetTerminal(now);
-  while (budget_.CanStart(now)) {
+  while (dispatching_ && budget_.CanStart(now)) {
     if (!delete_queue_.empty()) {
       Intent* intent = delete_queue_.front();
       delete_queue_.pop_front();
@@ -249,7 +248,7 @@ MonoTime Engine::NextWakeup() const {
                ? now
                : std::min(next, terminal_.front().at + config_.terminal_retention);
   }
-  const bool work = !queue_.empty() || !delete_queue_.empty();
+  const bool work = dispatching_ && (!queue_.empty() || !delete_queue_.empty());
   if (work && budget_.in_flight() < budget_.options().max_in_flight) {
     next = std::min(next, budget_.NextStart(now));
   }

@@ -147,6 +147,9 @@ class Engine {
   // answers). A call to any other method may bring it forward.
   MonoTime NextWakeup() const;
 
+  // Sends no more writes (shutdown: let those in flight answer). Irreversible.
+  void StopDispatching() { dispatching_ = false; }
+
   void Reconfigure(const EngineConfig& config);
   const EngineConfig& config() const { return config_; }
 
@@ -171,7 +174,7 @@ class Engine {
   NamespaceState* NamespaceFor(absl::string_view ns);
   Workflow* WorkflowFor(const IntentSpec& spec);
   FlowQueue* FlowFor(Intent* intent);
-  bool Accept(std::unique_ptr<Intent>& slot, MonoTime now);
+  void Accept(Intent* intent, MonoTime now);
 
   void SetState(Intent* intent, IntentState state);
   void Enqueue(Intent* intent, bool at_front);
@@ -213,6 +216,7 @@ class Engine {
   // incarnation created them), by key; valid once the informer has synced.
   absl::flat_hash_map<std::string, PodObservation> unmatched_pods_;
   bool pods_synced_ = false;
+  bool dispatching_ = true;
 
   uint64_t next_intent_id_ = 1;
   uint64_t next_request_id_ = 1;

@@ -99,11 +99,16 @@ void FairQueue::PushFront(FlowQueue* flow, Intent* intent) {
   LinkAfterPush(flow);
 }
 
+FairQueue::Level& FairQueue::LevelOf(NamespaceQueue* ns) {
+  if (ns->level_ == nullptr) ns->level_ = &levels_[ns->priority_];
+  return *ns->level_;
+}
+
 void FairQueue::LinkAfterPush(FlowQueue* flow) {
   ++flow->size_;
   NamespaceQueue* ns = flow->parent_;
   ++ns->size_;
-  Level& level = levels_[ns->priority_];
+  Level& level = LevelOf(ns);
   ++level.size;
   ++size_;
   if (!flow->in_ring_) {
@@ -120,7 +125,7 @@ void FairQueue::UnlinkIfEmpty(FlowQueue* flow) {
     --ns->active_flows_;
   }
   if (ns->size_ == 0 && ns->in_ring_) {
-    Ring<NamespaceQueue>::Remove(levels_[ns->priority_].current, ns);
+    Ring<NamespaceQueue>::Remove(LevelOf(ns).current, ns);
   }
 }
 
@@ -141,7 +146,7 @@ void FairQueue::Remove(Intent* intent) {
   intent->flow = nullptr;
   --flow->size_;
   --flow->parent_->size_;
-  --levels_[flow->parent_->priority_].size;
+  --LevelOf(flow->parent_).size;
   --size_;
   UnlinkIfEmpty(flow);
 }

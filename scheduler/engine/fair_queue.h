@@ -12,6 +12,12 @@ namespace sluice {
 
 class NamespaceQueue;
 
+// One priority level of the FairQueue: a ring of active namespaces.
+struct FairQueueLevel {
+  NamespaceQueue* current = nullptr;  // head of the ring of active namespaces
+  size_t size = 0;                    // intents queued at this level
+};
+
 // The FIFO of intents that share a priority, a namespace and a workflow.
 // Owned by the engine's Workflow record; linked into its NamespaceQueue's ring
 // by the FairQueue while non-empty.
@@ -74,6 +80,9 @@ class NamespaceQueue {
   size_t active_flows_ = 0;
   NamespaceQueue* ring_prev_ = nullptr;
   NamespaceQueue* ring_next_ = nullptr;
+  // The level this namespace queue belongs to, bound on first push (map
+  // nodes are stable).
+  FairQueueLevel* level_ = nullptr;
 };
 
 // The engine's queue of intents waiting for write budget.
@@ -114,11 +123,9 @@ class FairQueue {
   static void SetWeight(NamespaceQueue* ns, double weight);
 
  private:
-  struct Level {
-    NamespaceQueue* current = nullptr;  // head of the ring of active namespaces
-    size_t size = 0;
-  };
+  using Level = FairQueueLevel;
 
+  Level& LevelOf(NamespaceQueue* ns);
   void LinkAfterPush(FlowQueue* flow);
   void UnlinkIfEmpty(FlowQueue* flow);
   Intent* PopFromLevel(Level& level);
