@@ -252,6 +252,10 @@ bool SlowMagnitude(const DigitSpan& span, size_t first, size_t last, int64_t exp
 
 // Appends the decimal digits of v.
 void AppendU128(u128 v, std::string* out) {
+  if (v <= std::numeric_limits<uint64_t>::max()) {
+    absl::StrAppend(out, static_cast<uint64_t>(v));
+    return;
+  }
   char buf[40];
   size_t n = 0;
   do {
@@ -259,6 +263,25 @@ void AppendU128(u128 v, std::string* out) {
     v /= 10;
   } while (v != 0);
   while (n > 0) out->push_back(buf[--n]);
+}
+
+// Divides *v by 10 as long as it stays exact; returns how many times. 64-bit
+// arithmetic while the value fits (128-bit division is a library call).
+int StripTrailingZeros(u128* v) {
+  int zeros = 0;
+  while (*v > std::numeric_limits<uint64_t>::max() && *v % 10 == 0) {
+    *v /= 10;
+    ++zeros;
+  }
+  if (*v <= std::numeric_limits<uint64_t>::max()) {
+    auto small = static_cast<uint64_t>(*v);
+    while (small % 10 == 0) {
+      small /= 10;
+      ++zeros;
+    }
+    *v = small;
+  }
+  return zeros;
 }
 
 i128 Saturate(i128 a, i128 b, bool add, bool* exact) {
@@ -436,12 +459,7 @@ std::string Quantity::String() const {
     }
   }
   // Move factors of ten into the exponent, then lower it to a multiple of 3.
-  int zeros = 0;
-  while (magnitude % 10 == 0) {
-    magnitude /= 10;
-    ++zeros;
-  }
-  const int exponent = zeros - 9;
+  const int exponent = StripTrailingZeros(&magnitude) - 9;
   const int exponent3 = exponent >= 0 ? exponent / 3 * 3 : -((-exponent + 2) / 3 * 3);
   for (int i = exponent3; i < exponent; ++i) magnitude *= 10;
   if (format == Format::kDecimalSI && exponent3 > 18) format = Format::kDecimalExponent;
@@ -465,7 +483,14 @@ bool Quantity::RoundUp(int decimal_exponent) {
   if (decimal_exponent > 18) decimal_exponent = 18;
   const int64_t k = decimal_exponent + 9;
   const i128 nanos = Raw(nanos_);
-  if (k == 0 || nanos % static_cast<i128>(Pow10(k)) == 0) return true;
+  if (k == 0) return true;
+  if (nanos >= std::numeric_limits<int64_t>::min() &&
+      nanos <= std::numeric_limits<int64_t>::max() && k <= 18) {
+    // Common case, in 64-bit arithmetic.
+    if (static_cast<int64_t>(nanos) % static_cast<int64_t>(Pow10(k)) == 0) return true;
+  } else if (nanos % static_cast<i128>(Pow10(k)) == 0) {
+    return true;
+  }
   const i128 q = DivideAwayFromZero(nanos, k);
   const auto p = static_cast<i128>(Pow10(k));
   const auto max = static_cast<i128>(kMaxMagnitude);

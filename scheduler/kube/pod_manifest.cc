@@ -10,7 +10,6 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "scheduler/common/quantity.h"
 #include "scheduler/common/quote.h"
