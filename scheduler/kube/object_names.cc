@@ -1,0 +1,124 @@
+#include "scheduler/kube/object_names.h"
+
+#include <cstddef>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace sluice::kube {
+namespace {
+
+constexpr size_t kDns1123LabelMaxLength = 63;
+constexpr size_t kDns1123SubdomainMaxLength = 253;
+constexpr size_t kQualifiedNameMaxLength = 63;
+constexpr size_t kLabelValueMaxLength = 63;
+
+constexpr absl::string_view kDns1123LabelMessage =
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+    "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+constexpr absl::string_view kDns1123SubdomainMessage =
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
+    "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+constexpr absl::string_view kQualifiedNameMessage =
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+constexpr absl::string_view kLabelValueMessage =
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+std::string MaxLenError(size_t length) {
+  return absl::StrCat("must be no more than ", length, " characters");
+}
+
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool IsAlnum(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])?
+bool MatchesDns1123Label(absl::string_view v) {
+  if (v.empty() || !IsLowerAlnum(v.front()) || !IsLowerAlnum(v.back())) return false;
+  for (char c : v) {
+    if (!IsLowerAlnum(c) && c != '-') return false;
+  }
+  return true;
+}
+
+// Labels joined by '.'.
+bool MatchesDns1123Subdomain(absl::string_view v) {
+  while (true) {
+    const size_t dot = v.find('.');
+    if (!MatchesDns1123Label(v.substr(0, dot))) return false;
+    if (dot == absl::string_view::npos) return true;
+    v.remove_prefix(dot + 1);
+  }
+}
+
+// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
+bool MatchesQualifiedNamePart(absl::string_view v) {
+  if (v.empty() || !IsAlnum(v.front()) || !IsAlnum(v.back())) return false;
+  for (char c : v) {
+    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Dns1123LabelError(absl::string_view value) {
+  if (value.size() > kDns1123LabelMaxLength) return MaxLenError(kDns1123LabelMaxLength);
+  if (MatchesDns1123Label(value)) return "";
+  if (MatchesDns1123Subdomain(value)) return "must not contain dots";
+  return std::string(kDns1123LabelMessage);
+}
+
+std::string Dns1123SubdomainError(absl::string_view value) {
+  if (value.size() > kDns1123SubdomainMaxLength) return MaxLenError(kDns1123SubdomainMaxLength);
+  if (MatchesDns1123Subdomain(value)) return "";
+  return std::string(kDns1123SubdomainMessage);
+}
+
+std::string GenerateNameError(absl::string_view value) {
+  // Kubernetes' maskTrailingDash: "abc-" is checked as "abca".
+  if (value.size() > 1 && value.back() == '-') {
+    std::string masked(value);
+    masked.back() = 'a';
+    return Dns1123SubdomainError(masked);
+  }
+  return Dns1123SubdomainError(value);
+}
+
+std::string QualifiedNameError(absl::string_view value) {
+  absl::string_view name = value;
+  const size_t slash = value.find('/');
+  if (slash != absl::string_view::npos) {
+    if (value.find('/', slash + 1) != absl::string_view::npos) {
+      return absl::StrCat("a qualified name ", kQualifiedNameMessage,
+                          " with an optional DNS subdomain prefix and '/' (e.g. "
+                          "'example.com/MyName')");
+    }
+    const absl::string_view prefix = value.substr(0, slash);
+    name = value.substr(slash + 1);
+    if (prefix.empty()) return "prefix part must be non-empty";
+    const std::string prefix_error = Dns1123SubdomainError(prefix);
+    if (!prefix_error.empty()) return absl::StrCat("prefix part ", prefix_error);
+  }
+  if (name.empty()) return "name part must be non-empty";
+  if (name.size() > kQualifiedNameMaxLength) {
+    return absl::StrCat("name part ", MaxLenError(kQualifiedNameMaxLength));
+  }
+  if (!MatchesQualifiedNamePart(name)) return absl::StrCat("name part ", kQualifiedNameMessage);
+  return "";
+}
+
+std::string LabelValueError(absl::string_view value) {
+  if (value.size() > kLabelValueMaxLength) return MaxLenError(kLabelValueMaxLength);
+  if (value.empty() || MatchesQualifiedNamePart(value)) return "";
+  return std::string(kLabelValueMessage);
+}
+
+}  // namespace sluice::kube
