@@ -1,6 +1,7 @@
 #include "scheduler/kube/object_names.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -67,6 +68,32 @@ bool MatchesQualifiedNamePart(absl::string_view v) {
   return true;
 }
 
+// Length of the Unicode white space (as Go's unicode.IsSpace) at the start of
+// s, or 0.
+size_t LeadingSpaceLength(absl::string_view s) {
+  if (s.empty()) return 0;
+  const auto b = [&](size_t i) { return static_cast<uint8_t>(s[i]); };
+  const uint8_t c = b(0);
+  if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+  if (s.size() >= 2 && c == 0xC2 && (b(1) == 0x85 || b(1) == 0xA0)) return 2;
+  if (s.size() >= 3) {
+    const uint32_t cp =
+        (static_cast<uint32_t>(c) << 16) | (static_cast<uint32_t>(b(1)) << 8) | b(2);
+    if (cp == 0xE19A80 || (cp >= 0xE28080 && cp <= 0xE2808A) || cp == 0xE280A8 || cp == 0xE280A9 ||
+        cp == 0xE280AF || cp == 0xE2819F || cp == 0xE38080) {
+      return 3;
+    }
+  }
+  return 0;
+}
+
+size_t TrailingSpaceLength(absl::string_view s) {
+  for (size_t len = 1; len <= 3 && len <= s.size(); ++len) {
+    if (LeadingSpaceLength(s.substr(s.size() - len)) == len) return len;
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::string Dns1123LabelError(absl::string_view value) {
@@ -119,6 +146,12 @@ std::string LabelValueError(absl::string_view value) {
   if (value.size() > kLabelValueMaxLength) return MaxLenError(kLabelValueMaxLength);
   if (value.empty() || MatchesQualifiedNamePart(value)) return "";
   return std::string(kLabelValueMessage);
+}
+
+absl::string_view TrimGoSpace(absl::string_view s) {
+  for (size_t n = LeadingSpaceLength(s); n > 0; n = LeadingSpaceLength(s)) s.remove_prefix(n);
+  for (size_t n = TrailingSpaceLength(s); n > 0; n = TrailingSpaceLength(s)) s.remove_suffix(n);
+  return s;
 }
 
 }  // namespace sluice::kube

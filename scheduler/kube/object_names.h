@@ -31,6 +31,12 @@ std::string QualifiedNameError(absl::string_view value);
 // Label value: empty, or at most 63 characters matching the name-part syntax.
 std::string LabelValueError(absl::string_view value);
 
+// Go's strings.TrimSpace: strips leading and trailing Unicode white space
+// (ASCII space and \t\n\v\f\r, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+// U+2029, U+202F, U+205F, U+3000) from UTF-8 text. Kubernetes trims quantities
+// this way when decoding them.
+absl::string_view TrimGoSpace(absl::string_view value);
+
 }  // namespace sluice::kube
 
 #endif  // SLUICE_SCHEDULER_KUBE_OBJECT_NAMES_H_

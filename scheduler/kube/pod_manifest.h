@@ -57,7 +57,8 @@ struct PodManifestOptions {
 
 // Validates a pod manifest (Kubernetes JSON) and extracts what Sluice needs.
 //
-// Resources are computed on the pod as the APIServer would store it:
+// Resources are computed on the pod as the APIServer would store it (the
+// functions are in pod_resources.h, the checks in pod_validation.h):
 // - per container (and init container), every limit without a request
 //   becomes the request (SetDefaults_Pod);
 // - pod-level requests and limits are defaulted from the containers
