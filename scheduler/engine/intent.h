@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "scheduler/common/clock.h"
+#include "scheduler/common/resource_list.h"
 #include "scheduler/engine/pod_observation.h"
 
 namespace sluice {
@@ -55,6 +56,9 @@ struct IntentSpec {
   std::vector<std::pair<std::string, std::string>> cost_labels;
   // The pod as Kubernetes JSON, as submitted. Released once the pod exists.
   std::string manifest;
+  // The pod's effective requests and limits by Kubernetes' rule.
+  ResourceList requests;
+  ResourceList limits;
 
   absl::string_view pod_namespace() const {
     return absl::string_view(key).substr(0, namespace_length);

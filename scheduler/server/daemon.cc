@@ -1,0 +1,157 @@
+#include "scheduler/server/daemon.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "scheduler/server/engine_loop.h"
+#include "scheduler/server/event_log.h"
+#include "scheduler/server/intake.h"
+#include "scheduler/server/kube_bridge.h"
+#include "scheduler/server/metrics.h"
+#include "scheduler/server/metrics_server.h"
+#include "scheduler/server/scheduler_service.h"
+
+namespace sluice {
+namespace {
+
+uint64_t NewEpoch() {
+  std::random_device random;
+  uint64_t epoch = 0;
+  while (epoch == 0) epoch = (uint64_t{random()} << 32) ^ random();
+  return epoch;
+}
+
+constexpr absl::string_view kUnixScheme = "unix://";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const SluicedConfig& config,
+                                                      const Options& options) {
+  std::unique_ptr<Daemon> daemon(new Daemon());
+  absl::Status status = daemon->Init(config, options);
+  if (!status.ok()) {
+    daemon->Shutdown(absl::ZeroDuration());
+    return status;
+  }
+  return daemon;
+}
+
+absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
+  clock_ = options.clock != nullptr ? options.clock : &RealClock::Get();
+  epoch_ = NewEpoch();
+  metrics_ = std::make_unique<SluiceMetrics>();
+  events_ = std::make_unique<EventLog>(config.event_history);
+
+  PodWriter* writer = options.writer;
+  if (writer == nullptr) {
+    if (!options.make_kube) {
+      return absl::InvalidArgumentError("no Kubernetes side configured (make_kube or writer)");
+    }
+    absl::StatusOr<std::unique_ptr<KubeBridge>> kube =
+        options.make_kube(config.kube, *clock_, metrics_.get());
+    if (!kube.ok()) return kube.status();
+    kube_ = std::move(*kube);
+    writer = kube_->writer();
+  }
+  engine_ = std::make_unique<Engine>(*clock_, config.engine, writer, events_.get());
+  loop_ = std::make_unique<EngineLoop>(*clock_, engine_.get());
+  loop_->SetPeriodicHook(absl::Milliseconds(500), [metrics = metrics_.get()](Engine& engine) {
+    metrics->SnapshotEngine(engine);
+  });
+  if (kube_ != nullptr) kube_->Connect(loop_.get());
+  loop_->Start();
+  if (kube_ != nullptr) kube_->StartInformer();
+
+  intake_ = std::make_unique<IntentIntake>(config.intake);
+  ServerIdentity identity;
+  identity.epoch = epoch_;
+  identity.version = options.version;
+  identity.started = clock_->WallNow();
+  identity.kube_server = kube_ != nullptr ? kube_->server() : "(injected writer)";
+  service_ = std::make_unique<SchedulerService>(identity, loop_.get(), events_.get(), intake_.get(),
+                                                metrics_.get());
+
+  // gRPC.
+  std::string address = config.listen;
+  std::string socket_path;
+  if (absl::StartsWith(address, kUnixScheme)) {
+    socket_path = address.substr(kUnixScheme.size());
+    ::unlink(socket_path.c_str());  // a stale socket from an earlier run
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                           socket_path.empty() ? &bound_port : nullptr);
+  builder.RegisterService(service_.get());
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxSendMessageSize(64 << 20);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  if (socket_path.empty()) {
+    if (bound_port == 0) return absl::UnavailableError(absl::StrCat("cannot bind ", address));
+    listen_address_ = absl::StrCat(address.substr(0, address.rfind(':')), ":", bound_port);
+  } else {
+    // Only the controller in the same pod (same user) may connect.
+    ::chmod(socket_path.c_str(), 0600);
+    listen_address_ = address;
+  }
+  server_->GetHealthCheckService()->SetServingStatus("", true);
+  server_->GetHealthCheckService()->SetServingStatus("sluice.v1.Scheduler", true);
+
+  // Metrics.
+  if (!config.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> metrics_server =
+        MetricsServer::Start(config.metrics_listen, metrics_->registry());
+    if (!metrics_server.ok()) return metrics_server.status();
+    metrics_server_ = std::move(*metrics_server);
+    metrics_port_ = metrics_server_->port();
+  }
+  return absl::OkStatus();
+}
+
+void Daemon::Reconfigure(const SluicedConfig& config) {
+  loop_->Post(
+      [engine_config = config.engine](Engine& engine) { engine.Reconfigure(engine_config); });
+}
+
+void Daemon::Shutdown(absl::Duration drain_timeout) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus("", false);
+    // Refuse new RPCs; streams still open are cancelled at the deadline.
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  }
+  if (loop_ != nullptr) {
+    // Let writes in flight answer so no pod is left half-known.
+    const MonoTime deadline = clock_->MonoNow() + drain_timeout;
+    loop_->RunSync([](Engine& engine) { engine.StopDispatching(); });
+    while (clock_->MonoNow() < deadline) {
+      uint32_t in_flight = 0;
+      loop_->RunSync([&in_flight](Engine& engine) { in_flight = engine.Status(false).in_flight; });
+      if (in_flight == 0) break;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    loop_->Stop();
+  }
+  if (kube_ != nullptr) kube_->Stop();
+  metrics_server_.reset();
+  server_.reset();
+}
+
+Daemon::~Daemon() { Shutdown(absl::ZeroDuration()); }
+
+}  // namespace sluice

@@ -1,0 +1,114 @@
+#include "scheduler/server/proto_convert.h"
+
+#include "absl/time/time.h"
+
+namespace sluice {
+
+v1::IntentState ToProto(IntentState state) {
+  switch (state) {
+    case IntentState::kQueued:
+    case IntentState::kBackoff:
+      return v1::INTENT_STATE_QUEUED;
+    case IntentState::kDispatching:
+      return v1::INTENT_STATE_DISPATCHING;
+    case IntentState::kCreated:
+      return v1::INTENT_STATE_CREATED;
+    case IntentState::kScheduled:
+      return v1::INTENT_STATE_SCHEDULED;
+    case IntentState::kRunning:
+      return v1::INTENT_STATE_RUNNING;
+    case IntentState::kSucceeded:
+      return v1::INTENT_STATE_SUCCEEDED;
+    case IntentState::kFailed:
+      return v1::INTENT_STATE_FAILED;
+    case IntentState::kCreateFailed:
+      return v1::INTENT_STATE_CREATE_FAILED;
+    case IntentState::kCancelled:
+      return v1::INTENT_STATE_CANCELLED;
+    case IntentState::kDeleted:
+      return v1::INTENT_STATE_DELETED;
+  }
+  return v1::INTENT_STATE_UNSPECIFIED;
+}
+
+v1::EventType ToProto(PodEventType type) {
+  switch (type) {
+    case PodEventType::kCreated:
+      return v1::EVENT_TYPE_CREATED;
+    case PodEventType::kCreateFailed:
+      return v1::EVENT_TYPE_CREATE_FAILED;
+    case PodEventType::kScheduled:
+      return v1::EVENT_TYPE_SCHEDULED;
+    case PodEventType::kRunning:
+      return v1::EVENT_TYPE_RUNNING;
+    case PodEventType::kSucceeded:
+      return v1::EVENT_TYPE_SUCCEEDED;
+    case PodEventType::kFailed:
+      return v1::EVENT_TYPE_FAILED;
+    case PodEventType::kCancelled:
+      return v1::EVENT_TYPE_CANCELLED;
+    case PodEventType::kDeleted:
+      return v1::EVENT_TYPE_DELETED;
+    case PodEventType::kRetrying:
+      return v1::EVENT_TYPE_RETRYING;
+  }
+  return v1::EVENT_TYPE_UNSPECIFIED;
+}
+
+void ToProto(const SequencedEvent& sequenced, uint64_t epoch, v1::PodEvent* out) {
+  const PodEvent& e = sequenced.event;
+  out->set_sequence(sequenced.sequence);
+  out->set_epoch(epoch);
+  out->set_type(ToProto(e.type));
+  out->mutable_pod()->set_namespace_(e.pod_key.substr(0, e.namespace_length));
+  out->mutable_pod()->set_name(e.pod_key.substr(e.namespace_length + 1));
+  out->set_workflow_uid(e.workflow_uid);
+  out->set_state(ToProto(e.state));
+  const int64_t nanos = absl::ToUnixNanos(e.time);
+  out->mutable_time()->set_seconds(nanos / 1'000'000'000);
+  out->mutable_time()->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
+  if (!e.pod_uid.empty()) out->set_pod_uid(e.pod_uid);
+  if (!e.reason.empty()) out->set_reason(e.reason);
+  if (!e.message.empty()) out->set_message(e.message);
+  out->set_attempt(e.attempt);
+  if (e.submit_to_create_ms >= 0) {
+    out->set_submit_to_create_ms(static_cast<uint64_t>(e.submit_to_create_ms));
+  }
+}
+
+void ToProto(const EngineStatus& status, v1::GetStatusResponse* out) {
+  out->set_queue_depth(status.queue_depth);
+  out->set_queue_cap(status.queue_cap);
+  out->set_backing_off(status.backing_off);
+  out->set_deletes_queued(status.deletes_queued);
+  v1::BudgetStatus* budget = out->mutable_budget();
+  budget->set_qps(status.qps);
+  budget->set_burst(status.burst);
+  budget->set_tokens(status.tokens);
+  budget->set_max_in_flight(status.max_in_flight);
+  budget->set_in_flight(status.in_flight);
+  budget->set_paused_ms(static_cast<uint64_t>(absl::ToInt64Milliseconds(status.paused_for)));
+  auto count = [&](IntentState s) { return status.state_counts[static_cast<int>(s)]; };
+  v1::StateCounts* states = out->mutable_states();
+  states->set_queued(count(IntentState::kQueued) + count(IntentState::kBackoff));
+  states->set_dispatching(count(IntentState::kDispatching));
+  states->set_created(count(IntentState::kCreated));
+  states->set_scheduled(count(IntentState::kScheduled));
+  states->set_running(count(IntentState::kRunning));
+  states->set_succeeded(count(IntentState::kSucceeded));
+  states->set_failed(count(IntentState::kFailed));
+  states->set_create_failed(count(IntentState::kCreateFailed));
+  states->set_cancelled(count(IntentState::kCancelled));
+  states->set_deleted(count(IntentState::kDeleted));
+  out->set_active_workflows(status.active_workflows);
+  for (const auto& ns : status.namespaces) {
+    v1::NamespaceStatus* row = out->add_namespaces();
+    row->set_namespace_(ns.name);
+    row->set_queued(ns.queued);
+    row->set_in_flight(ns.in_flight);
+    row->set_workflows(ns.workflows);
+    row->set_weight(ns.weight);
+  }
+}
+
+}  // namespace sluice

@@ -1,0 +1,79 @@
+#ifndef SLUICE_SCHEDULER_SERVER_SCHEDULER_SERVICE_H_
+#define SLUICE_SCHEDULER_SERVER_SCHEDULER_SERVICE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "scheduler/server/engine_loop.h"
+#include "scheduler/server/event_log.h"
+#include "scheduler/server/intake.h"
+#include "scheduler/server/metrics.h"
+#include "sluice/v1/scheduler.grpc.pb.h"
+
+namespace sluice {
+
+// Facts about this server incarnation reported in every answer.
+struct ServerIdentity {
+  uint64_t epoch = 0;
+  std::string version;
+  absl::Time started;
+  std::string kube_server;
+};
+
+// A batch validated on a gRPC thread, waiting for the engine thread.
+struct PreparedBatch {
+  std::vector<std::unique_ptr<Intent>> intents;  // the valid ones, in order
+  std::vector<uint32_t> positions;               // their index in the request
+  v1::SubmitResponse response;                   // results pre-sized; rejections filled
+};
+
+// The sluice.v1.Scheduler service on gRPC's callback API.
+//
+// Threads: RPC handlers run on gRPC's threads, validate and convert there
+// (IntentIntake), then hand work to the engine thread through the EngineLoop;
+// answers are written from the engine thread. No handler blocks. One reactor
+// class per streaming RPC (Submit, WatchEvents), each owning itself.
+class SchedulerService final : public v1::Scheduler::CallbackService {
+ public:
+  // Everything passed in must outlive the service. `metrics` may be null.
+  SchedulerService(ServerIdentity identity, EngineLoop* loop, EventLog* events,
+                   const IntentIntake* intake, SluiceMetrics* metrics);
+
+  grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* Submit(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* SubmitBatch(grpc::CallbackServerContext* context,
+                                        const v1::SubmitRequest* request,
+                                        v1::SubmitResponse* response) override;
+  grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* context,
+                                   const v1::CancelRequest* request,
+                                   v1::CancelResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchEventsResponse>* WatchEvents(
+      grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const v1::GetStatusRequest* request,
+                                      v1::GetStatusResponse* response) override;
+
+  // Validates a request, moving manifests out of it. gRPC thread.
+  std::unique_ptr<PreparedBatch> Prepare(v1::SubmitRequest& request) const;
+  // Offers the batch to the engine and completes its response. Engine thread.
+  void Apply(Engine& engine, PreparedBatch& batch) const;
+
+  const ServerIdentity& identity() const { return identity_; }
+  EngineLoop* loop() const { return loop_; }
+  EventLog* events() const { return events_; }
+  SluiceMetrics* metrics() const { return metrics_; }
+
+ private:
+  const ServerIdentity identity_;
+  EngineLoop* const loop_;
+  EventLog* const events_;
+  const IntentIntake* const intake_;
+  SluiceMetrics* const metrics_;
+};
+
+}  // namespace sluice
+
+#endif  // SLUICE_SCHEDULER_SERVER_SCHEDULER_SERVICE_H_

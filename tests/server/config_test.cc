@@ -1,0 +1,132 @@
+#include "scheduler/server/config.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sluice {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, EmptyConfigKeepsDefaults) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig("");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen, "unix:///var/run/sluice/sluice.sock");
+  EXPECT_EQ(config->engine.budget.qps, 100);
+}
+
+TEST(ConfigTest, ReadsEverySection) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+listen: 127.0.0.1:7000
+metrics_listen: ""
+log_level: debug
+kube:
+  server: http://127.0.0.1:8080
+  request_timeout: 5s
+  max_connections: 16
+budget:
+  qps: 250.5
+  burst: 400
+  max_in_flight: 128
+  default_retry_after: 2s
+queue:
+  cap: 5000
+  terminal_retention: 1h
+retry:
+  initial: 100ms
+  max: 10s
+  multiplier: 3
+  jitter: 0
+  max_attempts: 7
+fairness:
+  default_namespace_weight: 1
+  default_workflow_weight: 2
+  namespaces:
+    team-a: 3
+    team-b: 0.5
+limits:
+  max_batch_intents: 2000
+  max_manifest_bytes: 65536
+  max_cost_labels: 8
+events:
+  history: 1000
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen, "127.0.0.1:7000");
+  EXPECT_EQ(config->metrics_listen, "");
+  EXPECT_EQ(config->kube.server, "http://127.0.0.1:8080");
+  EXPECT_EQ(config->kube.request_timeout, absl::Seconds(5));
+  EXPECT_EQ(config->engine.budget.qps, 250.5);
+  EXPECT_EQ(config->engine.budget.burst, 400u);
+  EXPECT_EQ(config->engine.default_retry_after, absl::Seconds(2));
+  EXPECT_EQ(config->engine.queue_cap, 5000u);
+  EXPECT_EQ(config->engine.terminal_retention, absl::Hours(1));
+  EXPECT_EQ(config->engine.retry_backoff.initial, absl::Milliseconds(100));
+  EXPECT_EQ(config->engine.retry_backoff.multiplier, 3);
+  EXPECT_EQ(config->engine.max_attempts, 7u);
+  EXPECT_EQ(config->engine.default_workflow_weight, 2);
+  EXPECT_EQ(config->engine.namespace_weights.at("team-b"), 0.5);
+  EXPECT_EQ(config->intake.max_batch_intents, 2000u);
+  EXPECT_EQ(config->intake.max_cost_labels, 8u);
+  EXPECT_EQ(config->event_history, 1000u);
+}
+
+TEST(ConfigTest, ReportsEveryMistakeWithItsPath) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+budget:
+  qps: -5
+  burst: lots
+queue:
+  terminal_retention: 10 minutes
+fairness:
+  namespaces:
+    team-a: 0
+retry:
+  initial: 10s
+  max: 1s
+kube:
+  server: ftp://example
+limitz: {}
+log_level: loud
+)");
+  ASSERT_FALSE(config.ok());
+  const std::string message(config.status().message());
+  EXPECT_THAT(message, HasSubstr("8 errors"));
+  EXPECT_THAT(message, HasSubstr("budget.qps: must be >= 0"));
+  EXPECT_THAT(message, HasSubstr("budget.burst: must be a whole number >= 0"));
+  EXPECT_THAT(message, HasSubstr("queue.terminal_retention: must be a duration"));
+  EXPECT_THAT(message, HasSubstr("fairness.namespaces.team-a: must be >= 0.01"));
+  EXPECT_THAT(message, HasSubstr("retry.max: must be >= retry.initial"));
+  EXPECT_THAT(message, HasSubstr("kube.server: must start with http:// or https://"));
+  EXPECT_THAT(message, HasSubstr("limitz: unknown key (did you mean limits?)"));
+  EXPECT_THAT(message, HasSubstr("log_level: must be one of"));
+}
+
+TEST(ConfigTest, InvalidYamlSaysWhere) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig("budget:\n  qps: [1, 2\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("line"));
+}
+
+TEST(ConfigTest, WrongShapeIsReported) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig("budget: 5\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr("budget: must be a map of keys to values"));
+}
+
+TEST(ConfigTest, RoundTripsThroughYaml) {
+  absl::StatusOr<SluicedConfig> config =
+      ParseConfig("budget: {qps: 42, burst: 7}\nfairness: {namespaces: {a: 2}}\n");
+  ASSERT_TRUE(config.ok());
+  absl::StatusOr<SluicedConfig> again = ParseConfig(ConfigToYaml(*config));
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << ConfigToYaml(*config);
+  EXPECT_EQ(again->engine.budget.qps, 42);
+  EXPECT_EQ(again->engine.budget.burst, 7u);
+  EXPECT_EQ(again->engine.namespace_weights.at("a"), 2);
+}
+
+}  // namespace
+}  // namespace sluice
