@@ -25,14 +25,16 @@ void EventLog::Publish(std::vector<PodEvent>& events) {
     }
     while (events_.size() > capacity_) events_.pop_front();
     to_notify.reserve(subscribers_.size());
-    auto alive = subscribers_.begin();
-    for (auto& weak : subscribers_) {
-      if (auto sub = weak.lock()) {
-        to_notify.push_back(std::move(sub));
-        *alive++ = std::move(weak);
-      }
+    for (const auto& weak : subscribers_) {
+      if (auto sub = weak.lock()) to_notify.push_back(std::move(sub));
     }
-    subscribers_.erase(alive, subscribers_.end());
+    // Forget subscriptions nobody holds any more. (Not by compacting with
+    // self-moves: moving a weak_ptr onto itself empties it.)
+    if (to_notify.size() != subscribers_.size()) {
+      subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
+                                        [](const auto& weak) { return weak.expired(); }),
+                         subscribers_.end());
+    }
   }
   events.clear();
   for (auto& sub : to_notify) sub->Notify();

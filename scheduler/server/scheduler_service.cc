@@ -152,8 +152,8 @@ class WatchReactor;
 
 // The state of one WatchEvents stream, shared with the event log's
 // notification so that a notification never touches a deleted reactor.
-// Finish is only called when no write is outstanding, so the reactor cannot
-// be done (and deleted) while a StartWrite is being issued.
+// Finish is sent exactly once, and only with no write outstanding, so the
+// reactor cannot be done (and deleted) while a StartWrite is being issued.
 class WatchSession : public std::enable_shared_from_this<WatchSession> {
  public:
   WatchSession(EventLog* log, uint64_t epoch, std::string workflow_uid, uint64_t cursor)
@@ -167,7 +167,11 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   void OnCancel();
 
  private:
-  void FinishOutsideLock(WatchReactor* reactor, const grpc::Status& status);
+  // Asks for the stream to end with `status` (the first request wins).
+  void RequestFinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // If a finish was requested and nothing is being written, claims the right
+  // to send it: returns the reactor to call Finish on, else nullptr.
+  WatchReactor* TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EventLog* const log_;
   const uint64_t epoch_;
@@ -176,7 +180,9 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   WatchReactor* reactor_ ABSL_GUARDED_BY(mu_) = nullptr;
   uint64_t cursor_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool finish_requested_ ABSL_GUARDED_BY(mu_) = false;
+  bool finish_sent_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status finish_status_ ABSL_GUARDED_BY(mu_);
   v1::WatchEventsResponse message_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<EventLog::Subscription> subscription_;
 };
@@ -216,79 +222,83 @@ void WatchSession::Detach() {
   reactor_ = nullptr;
 }
 
+void WatchSession::RequestFinishLocked(grpc::Status status) {
+  if (finish_requested_) return;
+  finish_requested_ = true;
+  finish_status_ = std::move(status);
+}
+
+WatchReactor* WatchSession::TakeFinishLocked() {
+  if (!finish_requested_ || finish_sent_ || writing_ || reactor_ == nullptr) return nullptr;
+  finish_sent_ = true;
+  return reactor_;
+}
+
 void WatchSession::Pump() {
-  WatchReactor* reactor = nullptr;
-  grpc::Status finish_status;
-  bool finish = false;
+  WatchReactor* write_to = nullptr;
+  WatchReactor* finish = nullptr;
+  grpc::Status status;
   {
     absl::MutexLock lock(&mu_);
-    if (reactor_ == nullptr || writing_ || finished_) return;
+    if (reactor_ == nullptr || writing_ || finish_requested_) return;
     std::vector<SequencedEvent> events;
-    EventLog::ReadStatus status = EventLog::ReadStatus::kOk;
+    EventLog::ReadStatus read = EventLog::ReadStatus::kOk;
     // Read until something matches or the log is exhausted.
     while (events.empty()) {
       uint64_t next = cursor_;
-      status = log_->Read(cursor_, workflow_uid_, kMaxEventsPerMessage, kMaxEventsScanned, &events,
-                          &next);
-      if (status != EventLog::ReadStatus::kOk || next == cursor_) break;
+      read = log_->Read(cursor_, workflow_uid_, kMaxEventsPerMessage, kMaxEventsScanned, &events,
+                        &next);
+      if (read != EventLog::ReadStatus::kOk || next == cursor_) break;
       cursor_ = next;
     }
-    if (status == EventLog::ReadStatus::kTooOld) {
-      finished_ = true;
-      finish = true;
-      finish_status = grpc::Status(
+    if (read == EventLog::ReadStatus::kTooOld) {
+      RequestFinishLocked(grpc::Status(
           grpc::StatusCode::OUT_OF_RANGE,
           absl::StrCat("events after sequence ", cursor_,
                        " have left Sluice's event window (the stream fell behind); "
-                       "resubmit your intents: DUPLICATE answers carry each one's state"));
-    } else if (events.empty()) {
-      return;
-    } else {
+                       "resubmit your intents: DUPLICATE answers carry each one's state")));
+      finish = TakeFinishLocked();
+      status = finish_status_;
+    } else if (!events.empty()) {
       message_.Clear();
       message_.set_epoch(epoch_);
       for (const SequencedEvent& event : events) ToProto(event, epoch_, message_.add_events());
       writing_ = true;
+      write_to = reactor_;
     }
-    reactor = reactor_;
   }
-  if (finish) {
-    reactor->Finish(finish_status);
-  } else {
-    reactor->StartWrite(&message_);
-  }
+  if (write_to != nullptr) write_to->StartWrite(&message_);
+  if (finish != nullptr) finish->Finish(status);
 }
 
 void WatchSession::OnWriteDone(bool ok) {
-  WatchReactor* reactor = nullptr;
+  WatchReactor* finish = nullptr;
+  grpc::Status status;
   {
     absl::MutexLock lock(&mu_);
     writing_ = false;
-    if (ok) {
-      // fall through to Pump below
-    } else if (!finished_) {
-      finished_ = true;
-      reactor = reactor_;
-    } else {
-      reactor = reactor_;  // a Finish deferred by OnCancel
-    }
+    if (!ok) RequestFinishLocked(grpc::Status::CANCELLED);
+    finish = TakeFinishLocked();
+    status = finish_status_;
   }
-  if (reactor != nullptr) {
-    reactor->Finish(grpc::Status::CANCELLED);
+  if (finish != nullptr) {
+    finish->Finish(status);
     return;
   }
   Pump();
 }
 
 void WatchSession::OnCancel() {
-  WatchReactor* reactor = nullptr;
+  WatchReactor* finish = nullptr;
+  grpc::Status status;
   {
     absl::MutexLock lock(&mu_);
-    if (finished_) return;
-    finished_ = true;
-    // With a write in flight, OnWriteDone(false) finishes the call.
-    if (!writing_) reactor = reactor_;
+    RequestFinishLocked(grpc::Status::CANCELLED);
+    // With a write in flight, OnWriteDone sends the finish.
+    finish = TakeFinishLocked();
+    status = finish_status_;
   }
-  if (reactor != nullptr) reactor->Finish(grpc::Status::CANCELLED);
+  if (finish != nullptr) finish->Finish(status);
 }
 
 }  // namespace

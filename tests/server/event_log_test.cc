@@ -107,6 +107,21 @@ TEST(EventLogTest, SubscribersAreNotifiedUntilCancelled) {
   EXPECT_EQ(calls.load(), 1);
 }
 
+TEST(EventLogTest, SubscribersStayRegisteredAcrossPublishes) {
+  EventLog log(100);
+  std::atomic<int> first{0};
+  std::atomic<int> second{0};
+  auto a = log.Subscribe([&first] { ++first; });
+  auto b = log.Subscribe([&second] { ++second; });
+  for (int i = 0; i < 5; ++i) {
+    auto batch = Events(1, "wf", i);
+    log.Publish(batch);
+  }
+  EXPECT_EQ(first.load(), 5);
+  EXPECT_EQ(second.load(), 5);
+  EXPECT_EQ(log.subscribers(), 2u);
+}
+
 TEST(EventLogTest, DroppedSubscriptionsAreForgotten) {
   EventLog log(100);
   std::atomic<int> calls{0};
@@ -116,6 +131,7 @@ TEST(EventLogTest, DroppedSubscriptionsAreForgotten) {
   auto batch = Events(1, "wf");
   log.Publish(batch);
   EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(log.subscribers(), 0u);
 }
 
 }  // namespace

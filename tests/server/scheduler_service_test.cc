@@ -229,6 +229,7 @@ TEST_F(SchedulerServiceTest, WatchEventsDeliversCreatedForEachPodOfItsWorkflow) 
     }
   }
   EXPECT_EQ(created.size(), 50u) << "events received: " << received;
+
   watch_context.TryCancel();
   reader->Finish();
 }
