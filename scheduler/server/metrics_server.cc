@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "httplib.h"
 #include "prometheus/text_serializer.h"
 
@@ -44,6 +45,16 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   }
   httplib::Server* raw = server->server_.get();
   server->thread_ = std::thread([raw] { raw->listen_after_bind(); });
+  // httplib's stop() does nothing until the listener runs: wait for it, so
+  // that an early Stop cannot leave the thread serving forever.
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!raw->is_running()) {
+    if (absl::Now() > give_up) {
+      server->Stop();
+      return absl::UnavailableError(absl::StrCat("metrics server on ", address, " did not start"));
+    }
+    absl::SleepFor(absl::Microseconds(100));
+  }
   return server;
 }
 
