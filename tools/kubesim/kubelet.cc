@@ -87,6 +87,10 @@ size_t Kubelet::pending_actions() const {
   return timers_.size();
 }
 
+absl::Time Kubelet::WallAt(MonoTime due) const {
+  return clock_.WallNow() - (clock_.MonoNow() - due);
+}
+
 void Kubelet::Perform(const Timer& timer) {
   switch (timer.action) {
     case Action::kSchedule:
@@ -111,7 +115,7 @@ std::string Kubelet::NextPodIp() {
 
 void Kubelet::Schedule(const Timer& timer) {
   bool scheduled = false;
-  const absl::Time now = clock_.WallNow();
+  const absl::Time now = WallAt(timer.due);
   store_->Update(
       "pods", timer.namespace_name, timer.name,
       [&](const ApiObject& current) -> ApiOr<std::shared_ptr<ApiObject>> {
@@ -138,14 +142,14 @@ void Kubelet::Schedule(const Timer& timer) {
   const auto& pod = static_cast<const Pod&>(*obj);
   Timer t = timer;
   t.action = Action::kStart;
-  t.due = clock_.MonoNow() + Ms(pod.spec().sim.start_ms, options_.start_delay);
+  t.due = timer.due + Ms(pod.spec().sim.start_ms, options_.start_delay);
   absl::MutexLock lock(&mu_);
   AddTimer(std::move(t));
 }
 
 void Kubelet::StartContainers(const Timer& timer) {
   std::optional<absl::Duration> run;
-  const absl::Time now = clock_.WallNow();
+  const absl::Time now = WallAt(timer.due);
   store_->Update("pods", timer.namespace_name, timer.name,
                  [&](const ApiObject& current) -> ApiOr<std::shared_ptr<ApiObject>> {
                    const auto& pod = static_cast<const Pod&>(current);
@@ -162,13 +166,13 @@ void Kubelet::StartContainers(const Timer& timer) {
   if (!run.has_value() || *run == absl::ZeroDuration()) return;  // zero: runs until deleted
   Timer t = timer;
   t.action = Action::kFinish;
-  t.due = clock_.MonoNow() + *run;
+  t.due = timer.due + *run;
   absl::MutexLock lock(&mu_);
   AddTimer(std::move(t));
 }
 
 void Kubelet::Finish(const Timer& timer) {
-  const absl::Time now = clock_.WallNow();
+  const absl::Time now = WallAt(timer.due);
   store_->Update(
       "pods", timer.namespace_name, timer.name,
       [&](const ApiObject& current) -> ApiOr<std::shared_ptr<ApiObject>> {
@@ -183,7 +187,7 @@ void Kubelet::Finish(const Timer& timer) {
 }
 
 void Kubelet::Terminate(const Timer& timer) {
-  const absl::Time now = clock_.WallNow();
+  const absl::Time now = WallAt(timer.due);
   bool gone = false;
   store_->Update("pods", timer.namespace_name, timer.name,
                  [&](const ApiObject& current) -> ApiOr<std::shared_ptr<ApiObject>> {

@@ -88,6 +88,11 @@ class Kubelet final : public StoreObserver {
   void Finish(const Timer& timer);
   void Terminate(const Timer& timer);
   void Loop();
+  // The wall time at which `due` was reached: transitions are stamped with
+  // their due time, and each step is timed from the previous one's due time,
+  // so that running late (or a SimulatedClock jumping ahead) does not shift
+  // the schedule.
+  absl::Time WallAt(MonoTime due) const;
   std::string NextPodIp();
 
   const Clock& clock_;

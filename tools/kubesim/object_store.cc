@@ -227,7 +227,7 @@ std::shared_ptr<const ObjectStore::ListSnapshot> ObjectStore::FindSnapshot(
   for (const auto& snap : snapshots_) {
     if (snap->table != table || snap->rv != rv || snap->range_begin != range_begin) continue;
     if (now - snap->created > options_.list_snapshot_ttl) continue;
-    if (!snap->items.empty() && snap->items.front()->key() > start_key) continue;
+    if (start_key < snap->covered_from) continue;
     return snap;
   }
   return nullptr;
@@ -327,6 +327,7 @@ ApiOr<ListResult> ObjectStore::List(std::string_view resource, const ListOptions
     }
     remainder->table = table;
     remainder->range_begin = range_begin;
+    remainder->covered_from = Cat(result.items.back()->key(), std::string(1, '\0'));
     remainder->rv = result.resource_version;
     remainder->created = clock_.MonoNow();
     AddSnapshot(std::move(remainder));

@@ -205,6 +205,7 @@ class ObjectStore {
   struct ListSnapshot {
     const Table* table;
     std::string range_begin;
+    std::string covered_from;  // the first continue key the snapshot can serve
     uint64_t rv;
     MonoTime created;
     std::vector<std::shared_ptr<const ApiObject>> items;  // the rest of the range, in key order

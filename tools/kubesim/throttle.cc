@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "tools/kubesim/strings.h"
 
 namespace sluice::kubesim {
@@ -15,6 +16,8 @@ absl::StatusOr<std::vector<QpsStep>> ParseQpsSchedule(std::string_view text) {
   if (text.empty()) return steps;
   for (absl::string_view item : absl::StrSplit(ToAbsl(text), ',', absl::SkipWhitespace())) {
     std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(item, '=');
+    kv.first = absl::StripAsciiWhitespace(kv.first);
+    kv.second = absl::StripAsciiWhitespace(kv.second);
     QpsStep step;
     double seconds;
     if (absl::SimpleAtod(kv.first, &seconds)) {

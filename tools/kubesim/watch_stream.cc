@@ -28,6 +28,8 @@ std::optional<ApiError> WatchStream::Start() {
   const MonoTime now = clock_.MonoNow();
   deadline_ = now + options_.timeout;
   next_bookmark_ = now + options_.bookmark_interval;
+  // Like the watch cache: no pre-deadline bookmark when that point has passed.
+  pre_deadline_bookmark_sent_ = deadline_ - kPreDeadlineBookmark <= now;
   return std::nullopt;
 }
 
