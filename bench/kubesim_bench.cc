@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "benchmark/benchmark.h"
 #include "bench/pod_body.h"
+#include "benchmark/benchmark.h"
 #include "rapidjson/document.h"
 #include "scheduler/common/clock.h"
 #include "simdjson.h"
@@ -90,11 +90,21 @@ void Copy(simdjson::dom::element e, rapidjson::Value* out, rapidjson::Document::
       out->SetString(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
       break;
     }
-    case simdjson::dom::element_type::INT64: out->SetInt64(e.get_int64().value_unsafe()); break;
-    case simdjson::dom::element_type::UINT64: out->SetUint64(e.get_uint64().value_unsafe()); break;
-    case simdjson::dom::element_type::DOUBLE: out->SetDouble(e.get_double().value_unsafe()); break;
-    case simdjson::dom::element_type::BOOL: out->SetBool(e.get_bool().value_unsafe()); break;
-    case simdjson::dom::element_type::NULL_VALUE: out->SetNull(); break;
+    case simdjson::dom::element_type::INT64:
+      out->SetInt64(e.get_int64().value_unsafe());
+      break;
+    case simdjson::dom::element_type::UINT64:
+      out->SetUint64(e.get_uint64().value_unsafe());
+      break;
+    case simdjson::dom::element_type::DOUBLE:
+      out->SetDouble(e.get_double().value_unsafe());
+      break;
+    case simdjson::dom::element_type::BOOL:
+      out->SetBool(e.get_bool().value_unsafe());
+      break;
+    case simdjson::dom::element_type::NULL_VALUE:
+      out->SetNull();
+      break;
   }
 }
 

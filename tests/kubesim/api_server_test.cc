@@ -84,8 +84,9 @@ TEST_F(ApiServerTest, CreateGetAndErrorBodies) {
 
   auto invalid = Post("/api/v1/namespaces/ns/pods", R"({"metadata":{"name":"x"},"spec":{}})");
   EXPECT_EQ(invalid->status, 422);
-  EXPECT_EQ(invalid->body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Pod \"x\" is invalid: spec.containers: Required value","reason":"Invalid","details":{"name":"x","kind":"Pod","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers"}]},"code":422})");
+  EXPECT_EQ(
+      invalid->body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Pod \"x\" is invalid: spec.containers: Required value","reason":"Invalid","details":{"name":"x","kind":"Pod","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers"}]},"code":422})");
 
   auto got = Get("/api/v1/namespaces/ns/pods/p1");
   EXPECT_EQ(got->status, 200);
@@ -96,9 +97,9 @@ TEST_F(ApiServerTest, CreateGetAndErrorBodies) {
   EXPECT_EQ(missing->body, NotFound("pods", "nope").body);
   EXPECT_EQ(Get("/api/v1/widgets")->status, 404);
   EXPECT_EQ(Get("/apis/apps/v1/deployments")->body, NoSuchResource().body);
-  EXPECT_EQ(Client().Patch("/api/v1/namespaces/ns/pods/p1", "{}", "application/merge-patch+json")
-                ->status,
-            405);
+  EXPECT_EQ(
+      Client().Patch("/api/v1/namespaces/ns/pods/p1", "{}", "application/merge-patch+json")->status,
+      405);
 }
 
 TEST_F(ApiServerTest, UnknownNamespaceIs404WithoutAutoCreate) {
@@ -108,7 +109,8 @@ TEST_F(ApiServerTest, UnknownNamespaceIs404WithoutAutoCreate) {
   auto r = Post("/api/v1/namespaces/ghost/pods", PodBody("p"));
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(r->body, NotFound("namespaces", "ghost").body);
-  auto ns = Post("/api/v1/namespaces", R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"ghost"}})");
+  auto ns = Post("/api/v1/namespaces",
+                 R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"ghost"}})");
   EXPECT_EQ(ns->status, 201);
   EXPECT_EQ(Post("/api/v1/namespaces/ghost/pods", PodBody("p"))->status, 201);
   auto list = Json(Get("/api/v1/namespaces")->body);
@@ -122,8 +124,9 @@ TEST_F(ApiServerTest, BearerTokenRequired) {
   Start(s);
   auto none = Get("/api/v1/pods");
   EXPECT_EQ(none->status, 401);
-  EXPECT_EQ(none->body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
+  EXPECT_EQ(
+      none->body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
   EXPECT_EQ(Get("/api/v1/pods", {{"Authorization", "Bearer wrong"}})->status, 401);
   EXPECT_EQ(Post("/api/v1/namespaces/ns/pods", PodBody("p"))->status, 401);
   EXPECT_EQ(Get("/api/v1/pods", {{"Authorization", "Bearer secret"}})->status, 200);
@@ -155,10 +158,8 @@ TEST_F(ApiServerTest, ThrottledCreatesGet429WithRetryAfter) {
   EXPECT_EQ(stats["mutating_requests"].GetInt(), 2);
   EXPECT_EQ(stats["max_admitted_mutating_per_second"].GetInt(), 1);
   EXPECT_EQ(stats["pods_by_phase"]["Pending"].GetInt(), 1);
-  EXPECT_EQ(Client().Put("/sim/limits", R"({"mutating_qps":-1})", "application/json")->status,
-            400);
-  ASSERT_EQ(Client().Put("/sim/limits", R"({"mutating_qps":0})", "application/json")->status,
-            200);
+  EXPECT_EQ(Client().Put("/sim/limits", R"({"mutating_qps":-1})", "application/json")->status, 400);
+  ASSERT_EQ(Client().Put("/sim/limits", R"({"mutating_qps":0})", "application/json")->status, 200);
   EXPECT_EQ(Post("/api/v1/namespaces/ns/pods", PodBody("b"))->status, 201);
   ASSERT_EQ(Client().Post("/sim/reset-stats", "", "application/json")->status, 200);
   EXPECT_EQ(Json(Get("/sim/stats")->body)["requests_total"].GetInt(), 0);
@@ -167,11 +168,11 @@ TEST_F(ApiServerTest, ThrottledCreatesGet429WithRetryAfter) {
 TEST_F(ApiServerTest, ListSelectorsAndPagination) {
   Start();
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(Post("/api/v1/namespaces/ns/pods",
-                   PodBody(Cat("p", i), Cat(R"("labels":{"parity":")", i % 2 ? "odd" : "even",
-                                            R"("})")))
-                  ->status,
-              201);
+    ASSERT_EQ(
+        Post("/api/v1/namespaces/ns/pods",
+             PodBody(Cat("p", i), Cat(R"("labels":{"parity":")", i % 2 ? "odd" : "even", R"("})")))
+            ->status,
+        201);
   }
   auto odd = Json(Get("/api/v1/namespaces/ns/pods?labelSelector=parity%3Dodd")->body);
   EXPECT_STREQ(odd["kind"].GetString(), "PodList");
@@ -224,8 +225,10 @@ TEST_F(ApiServerTest, WatchResumesAndExpires) {
                           got.append(data, len);
                           return std::count(got.begin(), got.end(), '\n') < 2;
                         });
-  EXPECT_EQ(got.find(R"({"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"b")"),
-            0u);
+  EXPECT_EQ(
+      got.find(
+          R"({"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"b")"),
+      0u);
   EXPECT_NE(got.find(R"("name":"c")"), std::string::npos);
   EXPECT_EQ(got.find(R"("name":"a")"), std::string::npos);
 
@@ -234,15 +237,16 @@ TEST_F(ApiServerTest, WatchResumesAndExpires) {
   std::string body;
   int status = 0;
   auto c = Client();
-  auto res = c.Get(Cat("/api/v1/pods?watch=1&resourceVersion=", rv), httplib::Headers{},
-                   [&](const httplib::Response& response) {
-                     status = response.status;
-                     return true;
-                   },
-                   [&](const char* data, size_t len) {
-                     body.append(data, len);
-                     return true;
-                   });
+  auto res = c.Get(
+      Cat("/api/v1/pods?watch=1&resourceVersion=", rv), httplib::Headers{},
+      [&](const httplib::Response& response) {
+        status = response.status;
+        return true;
+      },
+      [&](const char* data, size_t len) {
+        body.append(data, len);
+        return true;
+      });
   EXPECT_EQ(status, 200);
   EXPECT_EQ(body, Cat(R"({"type":"ERROR","object":)",
                       TooOldResourceVersionStatus(std::stoull(rv),

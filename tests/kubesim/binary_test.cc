@@ -1,10 +1,9 @@
 // The kubesim binary: prints its address on one line, serves, exits cleanly
 // on SIGTERM, refuses bad flags.
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <httplib.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -79,7 +78,8 @@ TEST(KubesimBinaryTest, PrintsItsAddressServesAndStopsOnSigterm) {
                "--mutating-qps", "1000", "--qps-schedule", "0s=1000,60s=10"});
   const std::string line = child.ReadLine();
   std::smatch m;
-  ASSERT_TRUE(std::regex_match(line, m, std::regex("kubesim listening on http://127\\.0\\.0\\.1:(\\d+)\n")))
+  ASSERT_TRUE(
+      std::regex_match(line, m, std::regex("kubesim listening on http://127\\.0\\.0\\.1:(\\d+)\n")))
       << line;
   const int port = std::stoi(m[1]);
   {

@@ -18,9 +18,8 @@ bool Match(const char* selector, const std::map<std::string, std::string>& field
 }
 
 TEST(FieldSelectorTest, Terms) {
-  const std::map<std::string, std::string> f = {{"status.phase", "Running"},
-                                                {"spec.nodeName", "n1"},
-                                                {"metadata.name", "a,b"}};
+  const std::map<std::string, std::string> f = {
+      {"status.phase", "Running"}, {"spec.nodeName", "n1"}, {"metadata.name", "a,b"}};
   EXPECT_TRUE(Match("", f));
   EXPECT_TRUE(Match("status.phase=Running", f));
   EXPECT_TRUE(Match("status.phase==Running", f));

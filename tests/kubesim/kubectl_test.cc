@@ -112,8 +112,8 @@ TEST_F(KubectlTest, CreateAndDelete) {
   const std::string manifest = ::testing::TempDir() + "/kubesim-pod.json";
   std::ofstream(manifest) << testing::PodBody("made-by-kubectl");
   int status = -1;
-  std::string out = RunShell(base_ + "create -n team-c --validate=false -f " + manifest + " 2>&1",
-                        &status);
+  std::string out =
+      RunShell(base_ + "create -n team-c --validate=false -f " + manifest + " 2>&1", &status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(cluster_->store().Find("pods", "team-c", "made-by-kubectl"), nullptr);
   out = RunShell(base_ + "delete pod made-by-kubectl -n team-c --wait=false 2>&1", &status);

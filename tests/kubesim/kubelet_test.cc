@@ -132,9 +132,10 @@ TEST_F(KubeletTest, NoNodesMeansUnschedulable) {
   Make(o);
   ASSERT_TRUE(cluster_->CreatePod("ns", PodBody("p")).ok());
   Advance(absl::Seconds(1));
-  EXPECT_NE(Get("p").Json().find(
-                R"({"type":"PodScheduled","status":"False","lastProbeTime":null,"lastTransitionTime":")"),
-            std::string::npos);
+  EXPECT_NE(
+      Get("p").Json().find(
+          R"({"type":"PodScheduled","status":"False","lastProbeTime":null,"lastTransitionTime":")"),
+      std::string::npos);
   EXPECT_NE(Get("p").Json().find(R"("reason":"Unschedulable")"), std::string::npos);
 }
 
@@ -146,9 +147,8 @@ TEST_F(KubeletTest, GracefulDeletionPassesThroughATerminalPhase) {
   auto deleting = cluster_->DeletePod("ns", "p", std::nullopt, std::nullopt);
   ASSERT_TRUE(deleting.ok());
   const auto& pod = static_cast<const Pod&>(*deleting.value());
-  EXPECT_EQ(pod.meta().deletion_timestamp, absl::FromUnixSeconds(absl::ToUnixSeconds(
-                                               clock_.WallNow())) +
-                                               absl::Seconds(30));
+  EXPECT_EQ(pod.meta().deletion_timestamp,
+            absl::FromUnixSeconds(absl::ToUnixSeconds(clock_.WallNow())) + absl::Seconds(30));
   EXPECT_EQ(pod.meta().deletion_grace_period_seconds, 30);
   EXPECT_NE(pod.Json().find(R"("deletionGracePeriodSeconds":30)"), std::string::npos);
   Advance(absl::Seconds(29));
@@ -157,8 +157,7 @@ TEST_F(KubeletTest, GracefulDeletionPassesThroughATerminalPhase) {
   EXPECT_EQ(cluster_->store().Find("pods", "ns", "p"), nullptr);
   EXPECT_EQ(log_.events,
             (std::vector<std::string>{"ADDED:Pending", "MODIFIED:Pending", "MODIFIED:Running",
-                                      "MODIFIED:Running+terminating",
-                                      "MODIFIED:Failed+terminating",
+                                      "MODIFIED:Running+terminating", "MODIFIED:Failed+terminating",
                                       "DELETED:Failed+terminating"}));
 }
 

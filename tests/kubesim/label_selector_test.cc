@@ -73,8 +73,8 @@ TEST(LabelSelectorTest, EmptyValue) {
 }
 
 TEST(LabelSelectorTest, RejectsMalformed) {
-  for (const char* bad : {"=x", "app in prod", "app in (a", "a b", "app=web,", "a=b=c",
-                          "n>x", "in (a)", "a=-x"}) {
+  for (const char* bad :
+       {"=x", "app in prod", "app in (a", "a b", "app=web,", "a=b=c", "n>x", "in (a)", "a=-x"}) {
     EXPECT_FALSE(LabelSelector::Parse(bad).ok()) << bad;
   }
 }

@@ -88,8 +88,9 @@ TEST_F(ObjectStoreTest, CreateOfAnExistingNameIsAlreadyExists) {
   });
   again = store_.Create("pods", MakePod("ns1", "a"));
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"object is being deleted: pods \"a\" already exists","reason":"AlreadyExists","details":{"name":"a","kind":"pods"},"code":409})");
+  EXPECT_EQ(
+      again.error().body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"object is being deleted: pods \"a\" already exists","reason":"AlreadyExists","details":{"name":"a","kind":"pods"},"code":409})");
 }
 
 TEST_F(ObjectStoreTest, GeneratedNamesAreRedrawnOnClash) {
@@ -127,10 +128,11 @@ TEST_F(ObjectStoreTest, UpdateAndDelete) {
 
   auto wrong_uid = store_.Delete("pods", "ns1", "a", std::string_view("other-uid"));
   ASSERT_FALSE(wrong_uid.ok());
-  EXPECT_EQ(wrong_uid.error().body,
-            Cat(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Operation cannot be fulfilled on pods \"a\": StorageError: invalid object, Code: 4, Key: /registry/pods/ns1/a, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: other-uid, UID in object meta: )",
-                a->meta().uid,
-                R"(","reason":"Conflict","details":{"name":"a","kind":"pods"},"code":409})"));
+  EXPECT_EQ(
+      wrong_uid.error().body,
+      Cat(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Operation cannot be fulfilled on pods \"a\": StorageError: invalid object, Code: 4, Key: /registry/pods/ns1/a, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: other-uid, UID in object meta: )",
+          a->meta().uid,
+          R"(","reason":"Conflict","details":{"name":"a","kind":"pods"},"code":409})"));
   auto gone = store_.Delete("pods", "ns1", "a", std::string_view(a->meta().uid));
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(gone.value()->resource_version(), updated.value()->resource_version() + 1);

@@ -77,9 +77,9 @@ TEST(PodCreateTest, RequestsFollowTheKubernetesRule) {
         {"name":"a","image":"x","resources":{"requests":{"cpu":"500m","memory":"1Gi"}}},
         {"name":"b","image":"x","resources":{"limits":{"cpu":"750m","nvidia.com/gpu":"1"}}}],
       "overhead":{"cpu":"100m"}}})");
-  EXPECT_EQ(p.pod->spec().requests, (ResourceAmounts{{"cpu", 2100},
-                                                     {"memory", int64_t{1073741824} * 1000},
-                                                     {"nvidia.com/gpu", 1000}}));
+  EXPECT_EQ(p.pod->spec().requests,
+            (ResourceAmounts{
+                {"cpu", 2100}, {"memory", int64_t{1073741824} * 1000}, {"nvidia.com/gpu", 1000}}));
   EXPECT_EQ(p.pod->spec().qos_class, "Burstable");
   rapidjson::Document spec = Published(*p.pod);
   EXPECT_STREQ(spec["containers"][1]["resources"]["requests"]["cpu"].GetString(), "750m");
@@ -110,15 +110,17 @@ TEST(PodCreateTest, ValidationCauses) {
   ASSERT_EQ(p.invalid.size(), 2u);
   EXPECT_EQ(p.invalid[0].field, "spec.containers[0].name");
   EXPECT_EQ(p.invalid[1].field, "spec.containers[1].image");
-  EXPECT_EQ(Invalid("Pod", p.pod->meta().name, p.invalid).body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Pod \"p1\" is invalid: [spec.containers[0].name: Required value, spec.containers[1].image: Required value]","reason":"Invalid","details":{"name":"p1","kind":"Pod","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers[0].name"},{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers[1].image"}]},"code":422})");
+  EXPECT_EQ(
+      Invalid("Pod", p.pod->meta().name, p.invalid).body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Pod \"p1\" is invalid: [spec.containers[0].name: Required value, spec.containers[1].image: Required value]","reason":"Invalid","details":{"name":"p1","kind":"Pod","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers[0].name"},{"reason":"FieldValueRequired","message":"Required value","field":"spec.containers[1].image"}]},"code":422})");
 
   p = MustParse(R"({"spec":{"containers":[{"name":"c","image":"x"}]}})");
   ASSERT_EQ(p.invalid.size(), 1u);
   EXPECT_EQ(p.invalid[0].message, "Required value: name or generateName is required");
   EXPECT_EQ(p.invalid[0].field, "metadata.name");
 
-  p = MustParse(R"({"metadata":{"name":"Bad_Name"},"spec":{"containers":[{"name":"c","image":"x"},{"name":"c","image":"y"}]}})");
+  p = MustParse(
+      R"({"metadata":{"name":"Bad_Name"},"spec":{"containers":[{"name":"c","image":"x"},{"name":"c","image":"y"}]}})");
   ASSERT_EQ(p.invalid.size(), 2u);
   EXPECT_EQ(p.invalid[0].reason, "FieldValueInvalid");
   EXPECT_EQ(p.invalid[0].message.substr(0, 62),
@@ -135,8 +137,9 @@ TEST(PodCreateTest, BadRequests) {
   r = ParsePodForCreate(R"({"metadata":{"name":"p","namespace":"other"},"spec":{}})", "default",
                         kNow);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the namespace of the provided object does not match the namespace sent on the request","reason":"BadRequest","code":400})");
+  EXPECT_EQ(
+      r.error().body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the namespace of the provided object does not match the namespace sent on the request","reason":"BadRequest","code":400})");
   r = ParsePodForCreate(
       R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x","resources":{"requests":{"cpu":"lots"}}}]}})",
       "default", kNow);

@@ -26,10 +26,10 @@ TEST(RetryAfterTrackerTest, DoublesUnderSustainedDropsUpTo32) {
   // Doubling needs >= 3 * retry_after drops in the window and retry_after
   // seconds since the last increase.
   EXPECT_EQ(seen[0], 1);
-  EXPECT_EQ(seen[1], 2);   // t=1001
-  EXPECT_EQ(seen[2], 2);   // t=1002: one second since the increase
-  EXPECT_EQ(seen[3], 4);   // t=1003
-  EXPECT_EQ(seen[7], 8);   // t=1007
+  EXPECT_EQ(seen[1], 2);  // t=1001
+  EXPECT_EQ(seen[2], 2);  // t=1002: one second since the increase
+  EXPECT_EQ(seen[3], 4);  // t=1003
+  EXPECT_EQ(seen[7], 8);  // t=1007
   EXPECT_EQ(seen[14], 8);
   EXPECT_EQ(seen[15], 16);  // t=1015
   EXPECT_EQ(seen[31], 32);  // t=1031

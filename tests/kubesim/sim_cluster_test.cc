@@ -31,8 +31,9 @@ TEST_F(SimClusterTest, UnknownNamespaceIs404UnlessAutoCreated) {
   SimCluster strict(clock_, Options(false));
   auto r = strict.CreatePod("nope", PodBody("p"));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"namespaces \"nope\" not found","reason":"NotFound","details":{"name":"nope","kind":"namespaces"},"code":404})");
+  EXPECT_EQ(
+      r.error().body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"namespaces \"nope\" not found","reason":"NotFound","details":{"name":"nope","kind":"namespaces"},"code":404})");
   // The namespace check (mutating admission) comes before validation.
   r = strict.CreatePod("nope", R"({"metadata":{"name":"p"},"spec":{}})");
   EXPECT_EQ(r.error().http_code, 404);
@@ -61,7 +62,9 @@ TEST_F(SimClusterTest, UnscheduledOrFinishedPodsAreDeletedAtOnce) {
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(c.store().Find("pods", "team-a", "pending"), nullptr);
 
-  ASSERT_TRUE(c.CreatePod("team-a", PodBody("done", R"("annotations":{"sim.sluice.dev/run-ms":"10"})")).ok());
+  ASSERT_TRUE(
+      c.CreatePod("team-a", PodBody("done", R"("annotations":{"sim.sluice.dev/run-ms":"10"})"))
+          .ok());
   Advance(c, absl::Milliseconds(50));
   Advance(c, absl::Milliseconds(500));
   Advance(c, absl::Milliseconds(10));
@@ -105,7 +108,8 @@ TEST_F(SimClusterTest, UidPreconditionOnDelete) {
 
 TEST_F(SimClusterTest, Namespaces) {
   SimCluster c(clock_, Options(false));
-  auto ns = c.CreateNamespace(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch"}})");
+  auto ns =
+      c.CreateNamespace(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch"}})");
   ASSERT_TRUE(ns.ok());
   EXPECT_NE(ns.value()->Json().find(R"("labels":{"kubernetes.io/metadata.name":"batch"})"),
             std::string::npos);

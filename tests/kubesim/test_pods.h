@@ -17,16 +17,15 @@ inline std::string PodBody(std::string_view name, std::string_view extra_metadat
                            std::string_view extra_spec = "") {
   return Cat(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")", name, R"(")",
              extra_metadata.empty() ? "" : ",", extra_metadata,
-             R"(},"spec":{"restartPolicy":"Never",)", extra_spec,
-             extra_spec.empty() ? "" : ",",
+             R"(},"spec":{"restartPolicy":"Never",)", extra_spec, extra_spec.empty() ? "" : ",",
              R"("containers":[{"name":"main","image":"busybox:1.36"}]}})");
 }
 
 // A pod ready to hand to ObjectStore::Create.
 inline std::shared_ptr<Pod> MakePod(std::string_view ns, std::string_view name,
                                     std::string_view extra_metadata = "") {
-  auto parsed = ParsePodForCreate(PodBody(name, extra_metadata), ns,
-                                  absl::FromUnixSeconds(1'700'000'000));
+  auto parsed =
+      ParsePodForCreate(PodBody(name, extra_metadata), ns, absl::FromUnixSeconds(1'700'000'000));
   return parsed.ok() ? parsed.value().pod : nullptr;
 }
 

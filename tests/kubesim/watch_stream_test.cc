@@ -120,9 +120,11 @@ TEST_F(WatchStreamTest, TooOldResourceVersionSendsOneErrorEventThenEnds) {
   auto w = Watch(o);
   std::string bytes;
   EXPECT_FALSE(w->Next(&bytes, absl::ZeroDuration()));
-  EXPECT_EQ(bytes, Cat(R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: )",
-                       a->resource_version(), " (", store_.current_resource_version(),
-                       R"json()","reason":"Expired","code":410}})json", "\n"));
+  EXPECT_EQ(
+      bytes,
+      Cat(R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: )",
+          a->resource_version(), " (", store_.current_resource_version(),
+          R"json()","reason":"Expired","code":410}})json", "\n"));
   bytes.clear();
   EXPECT_FALSE(w->Next(&bytes, absl::ZeroDuration()));
   EXPECT_TRUE(bytes.empty());
@@ -169,8 +171,10 @@ TEST_F(WatchStreamTest, BookmarkBytesMatchTheApiserver) {
   w->Next(&bytes, absl::ZeroDuration());
   clock_.Advance(absl::Seconds(60));
   w->Next(&bytes, absl::ZeroDuration());
-  EXPECT_EQ(bytes, Cat(R"({"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":")",
-                       store_.current_resource_version(), R"("}}})", "\n"));
+  EXPECT_EQ(
+      bytes,
+      Cat(R"({"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":")",
+          store_.current_resource_version(), R"("}}})", "\n"));
 }
 
 TEST_F(WatchStreamTest, NoBookmarksUnlessAsked) {
@@ -190,8 +194,7 @@ TEST_F(WatchStreamTest, InitialEventsEndBookmark) {
   auto w = Watch(o);
   std::string bytes;
   w->Next(&bytes, absl::ZeroDuration());
-  EXPECT_NE(bytes.find(R"("annotations":{"k8s.io/initial-events-end":"true"})"),
-            std::string::npos);
+  EXPECT_NE(bytes.find(R"("annotations":{"k8s.io/initial-events-end":"true"})"), std::string::npos);
   auto events = Parse(bytes);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].type, "BOOKMARK");

@@ -3,9 +3,12 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -165,7 +168,19 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&signals, &sig);
   std::fprintf(stderr, "kubesim: signal %d, shutting down\n", sig);
-  api.Stop();
-  sim.Stop();
+  // Watches end within 100 ms, but an idle keep-alive connection holds its
+  // worker until --keep-alive-timeout-s: give the clean stop 2 s, then exit.
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    api.Stop();
+    sim.Stop();
+    stopped = true;
+  });
+  for (int i = 0; i < 200 && !stopped.load(); ++i) absl::SleepFor(absl::Milliseconds(10));
+  if (!stopped.load()) {
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
+  stopper.join();
   return 0;
 }

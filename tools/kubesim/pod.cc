@@ -138,7 +138,8 @@ void Pod::MarkKilled(int64_t exit_code, absl::Time now) {
 void Pod::MarkDeleting(int64_t grace_seconds, absl::Time now) {
   ObjectMeta& m = mutable_meta();
   // metav1.Time has whole seconds once stored.
-  m.deletion_timestamp = absl::FromUnixSeconds(absl::ToUnixSeconds(now + absl::Seconds(grace_seconds)));
+  m.deletion_timestamp =
+      absl::FromUnixSeconds(absl::ToUnixSeconds(now + absl::Seconds(grace_seconds)));
   m.deletion_grace_period_seconds = grace_seconds;
 }
 
