@@ -15,6 +15,7 @@
 #include "scheduler/common/clock.h"
 #include "tests/kubesim/test_pods.h"
 #include "tools/kubesim/api_error.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/sim_cluster.h"
 #include "tools/kubesim/strings.h"
 
@@ -55,7 +56,7 @@ class ApiServerTest : public ::testing::Test {
   }
   rapidjson::Document Json(const std::string& s) {
     rapidjson::Document d;
-    d.Parse(s.c_str());
+    ParseJson(s, &d);
     EXPECT_FALSE(d.HasParseError()) << s;
     return d;
   }
@@ -318,6 +319,29 @@ TEST_F(ApiServerTest, DiscoveryAndTables) {
   EXPECT_STREQ(t["rows"][0]["cells"][2].GetString(), "Pending");
   EXPECT_STREQ(t["rows"][0]["object"]["metadata"]["namespace"].GetString(), "ns");
   EXPECT_EQ(Get("/healthz")->body, "ok");
+}
+
+TEST_F(ApiServerTest, WatchAsTableForKubectlGetWatch) {
+  Start();
+  Post("/api/v1/namespaces/ns/pods", PodBody("a"));
+  Post("/api/v1/namespaces/ns/pods", PodBody("b"));
+  const httplib::Headers table = {
+      {"Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}};
+  std::string got;
+  Client().Get("/api/v1/namespaces/ns/pods?watch=1", table, [&](const char* data, size_t len) {
+    got.append(data, len);
+    return std::count(got.begin(), got.end(), '\n') < 2;
+  });
+  const size_t nl = got.find('\n');
+  ASSERT_NE(nl, std::string::npos);
+  auto first = Json(got.substr(0, nl));
+  EXPECT_STREQ(first["type"].GetString(), "ADDED");
+  EXPECT_STREQ(first["object"]["kind"].GetString(), "Table");
+  EXPECT_EQ(first["object"]["columnDefinitions"].Size(), 9u);
+  EXPECT_STREQ(first["object"]["rows"][0]["cells"][0].GetString(), "a");
+  auto second = Json(got.substr(nl + 1, got.find('\n', nl + 1) - nl - 1));
+  EXPECT_EQ(second["object"]["columnDefinitions"].Size(), 0u);
+  EXPECT_STREQ(second["object"]["rows"][0]["cells"][0].GetString(), "b");
 }
 
 TEST_F(ApiServerTest, HistoryEndpoint) {

@@ -12,6 +12,7 @@
 #include "scheduler/common/clock.h"
 #include "tests/kubesim/test_pods.h"
 #include "tools/kubesim/api_server.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/sim_cluster.h"
 #include "tools/kubesim/strings.h"
 
@@ -87,7 +88,7 @@ TEST_F(KubectlTest, GetPodAsJson) {
   const std::string out = RunShell(base_ + "get pod alpha -n team-a -o json", &status);
   ASSERT_EQ(status, 0) << out;
   rapidjson::Document doc;
-  doc.Parse(out.c_str());
+  ParseJson(out, &doc);
   ASSERT_FALSE(doc.HasParseError()) << out;
   EXPECT_STREQ(doc["kind"].GetString(), "Pod");
   EXPECT_STREQ(doc["metadata"]["name"].GetString(), "alpha");

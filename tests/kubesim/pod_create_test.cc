@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "tools/kubesim/json_parse.h"
 
 namespace sluice::kubesim {
 namespace {
@@ -18,7 +19,7 @@ rapidjson::Document Published(const Pod& pod) {
   // Encoding is done by the store; a clone published through it would do
   // too, but the spec JSON alone is what this file checks.
   rapidjson::Document doc;
-  doc.Parse(pod.spec().json.c_str());
+  ParseJson(pod.spec().json, &doc);
   return doc;
 }
 

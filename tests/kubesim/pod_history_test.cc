@@ -4,6 +4,7 @@
 #include "rapidjson/document.h"
 #include "scheduler/common/clock.h"
 #include "tests/kubesim/test_pods.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/sim_cluster.h"
 
 namespace sluice::kubesim {
@@ -41,7 +42,7 @@ TEST(PodHistoryTest, RecordsTheLifeOfEveryPod) {
   EXPECT_EQ(records[1].deleted, std::nullopt);
 
   rapidjson::Document doc;
-  doc.Parse(c.history().Json().c_str());
+  ParseJson(c.history().Json(), &doc);
   ASSERT_TRUE(doc.IsArray());
   ASSERT_EQ(doc.Size(), 2u);
   EXPECT_STREQ(doc[0]["created"].GetString(), "2023-11-14T22:13:20Z");

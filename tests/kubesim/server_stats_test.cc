@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/json_writer.h"
 
 namespace sluice::kubesim {
@@ -14,7 +15,7 @@ rapidjson::Document Json(const ServerStats& s) {
   s.WriteJson(w);
   w.EndObject();
   rapidjson::Document doc;
-  doc.Parse(out.c_str());
+  ParseJson(out, &doc);
   EXPECT_FALSE(doc.HasParseError()) << out;
   return doc;
 }

@@ -8,6 +8,7 @@
 #include "rapidjson/document.h"
 #include "scheduler/common/clock.h"
 #include "tests/kubesim/test_pods.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/pod.h"
 
 namespace sluice::kubesim {
@@ -29,7 +30,7 @@ std::vector<Event> Parse(const std::string& bytes) {
     const size_t nl = bytes.find('\n', start);
     EXPECT_NE(nl, std::string::npos) << "events end with a newline";
     rapidjson::Document doc;
-    doc.Parse(bytes.data() + start, nl - start);
+    ParseJson(std::string_view(bytes).substr(start, nl - start), &doc);
     EXPECT_FALSE(doc.HasParseError());
     Event e;
     e.type = doc["type"].GetString();
@@ -231,6 +232,17 @@ TEST_F(WatchStreamTest, FieldSelector) {
   auto events = Drain(*w);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].name, "b");
+}
+
+TEST_F(WatchStreamTest, LargeInitialStateStreamsInBatches) {
+  for (int i = 0; i < 1200; ++i) Create("ns", Cat("p", i));
+  auto w = Watch({});
+  EXPECT_EQ(Drain(*w).size(), 512u);
+  EXPECT_EQ(Drain(*w).size(), 512u);
+  EXPECT_EQ(Drain(*w).size(), 176u);
+  EXPECT_TRUE(Drain(*w).empty());
+  Create("ns", "last");
+  EXPECT_EQ(Drain(*w).size(), 1u);
 }
 
 TEST_F(WatchStreamTest, UnknownResource) {

@@ -13,6 +13,7 @@
 #include "tools/kubesim/discovery.h"
 #include "tools/kubesim/http_worker_pool.h"
 #include "tools/kubesim/ids.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/json_writer.h"
 #include "tools/kubesim/strings.h"
 #include "tools/kubesim/table.h"
@@ -215,7 +216,9 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
     }
   }
   const bool collection = route.name.empty();
-  if (method == "GET" || method == "HEAD") {
+  if (route.type != Route::Type::kResource) {
+    route.verb = "get";  // discovery and unknown paths
+  } else if (method == "GET" || method == "HEAD") {
     route.verb = collection ? (ParamTrue(req, "watch") ? "watch" : "list") : "get";
   } else if (method == "POST") {
     route.verb = "create";
@@ -475,6 +478,7 @@ void ApiServer::ServeWatch(const httplib::Request& req, const Route& route, http
   options.allow_bookmarks = ParamTrue(req, "allowWatchBookmarks");
   options.send_initial_events = ParamTrue(req, "sendInitialEvents");
   options.bookmark_interval = options_.bookmark_interval;
+  options.as_table = WantsTable(req.get_header_value("Accept"));
   int64_t timeout_s = 0;
   if (absl::SimpleAtoi(Param(req, "timeoutSeconds"), &timeout_s) && timeout_s > 0) {
     options.timeout = absl::Seconds(timeout_s);
@@ -522,8 +526,7 @@ std::optional<ApiError> ParseDeleteParams(const httplib::Request& req, DeletePar
   }
   if (req.body.empty()) return std::nullopt;
   rapidjson::Document doc;
-  doc.Parse(req.body.data(), req.body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!ParseJson(req.body, &doc) || !doc.IsObject()) {
     return BadRequest(
         "the body of the request was in an unknown format - accepted media types "
         "include: application/json, application/yaml, "
@@ -652,8 +655,7 @@ void ApiServer::HandleSim(const httplib::Request& req, httplib::Response& res) {
     res.set_content(LimitsJson(), kJson);
   } else if (path == "/sim/limits" && (method == "PUT" || method == "POST")) {
     rapidjson::Document doc;
-    doc.Parse(req.body.data(), req.body.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
+    if (!ParseJson(req.body, &doc) || !doc.IsObject()) {
       res.status = 400;
       res.set_content(R"({"error":"body must be a JSON object"})", kJson);
       return;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "rapidjson/document.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/json_writer.h"
 #include "tools/kubesim/strings.h"
 
@@ -22,8 +23,7 @@ std::optional<ContinueToken> DecodeContinueToken(std::string_view text) {
   std::string json;
   if (!absl::WebSafeBase64Unescape(ToAbsl(text), &json)) return std::nullopt;
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  if (!ParseJson(json, &doc) || !doc.IsObject()) return std::nullopt;
   auto v = doc.FindMember("v");
   auto rv = doc.FindMember("rv");
   auto start = doc.FindMember("start");

@@ -2,6 +2,7 @@
 
 #include "rapidjson/document.h"
 #include "tools/kubesim/ids.h"
+#include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/json_writer.h"
 #include "tools/kubesim/strings.h"
 
@@ -33,8 +34,7 @@ std::shared_ptr<NamespaceObject> NamespaceObject::Make(std::string_view name, ab
 ApiOr<std::shared_ptr<NamespaceObject>> NamespaceObject::FromCreateBody(std::string_view body,
                                                                         absl::Time now) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!ParseJson(body, &doc) || !doc.IsObject()) {
     return BadRequest(
         "the object provided is unrecognized (must be of type Namespace): couldn't get "
         "version/kind; json parse error");

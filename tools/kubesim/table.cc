@@ -97,8 +97,9 @@ std::string PodStatusText(const ApiObject& object) {
 
 std::string TableJson(const ResourceInfo& resource,
                       const std::vector<std::shared_ptr<const ApiObject>>& items, uint64_t rv,
-                      std::string_view continue_token, absl::Time now) {
-  const std::vector<Column> columns = ColumnsFor(resource.kind);
+                      std::string_view continue_token, absl::Time now, bool with_columns) {
+  const std::vector<Column> columns =
+      with_columns ? ColumnsFor(resource.kind) : std::vector<Column>();
   std::string out;
   out.reserve(1024 + items.size() * 2048);
   JsonWriter w(&out);

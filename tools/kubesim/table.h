@@ -22,9 +22,11 @@ bool WantsTable(std::string_view accept);
 // Nominated Node, Readiness Gates at priority 1; namespaces: Name, Status,
 // Age; nodes: Name, Status, Roles, Age, Version). Each row carries the full
 // object, so kubectl can print the namespace column of `-A`.
+// `with_columns` false leaves columnDefinitions empty (watch events after the
+// first, as kube-apiserver sends them).
 std::string TableJson(const ResourceInfo& resource,
                       const std::vector<std::shared_ptr<const ApiObject>>& items, uint64_t rv,
-                      std::string_view continue_token, absl::Time now);
+                      std::string_view continue_token, absl::Time now, bool with_columns = true);
 
 // What kubectl shows in the STATUS column of a pod.
 std::string PodStatusText(const ApiObject& pod);

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "tools/kubesim/json_writer.h"
+#include "tools/kubesim/table.h"
 
 namespace sluice::kubesim {
 namespace {
@@ -46,7 +47,14 @@ void WatchStream::AppendEvent(std::string* out, std::string_view type, const Api
   out->append("{\"type\":\"");
   out->append(type);
   out->append("\",\"object\":");
-  object.AppendJson(out);
+  if (options_.as_table) {
+    std::shared_ptr<const ApiObject> row(std::shared_ptr<const ApiObject>(), &object);  // unowned
+    out->append(TableJson(*resource_, {row}, object.resource_version(), "", clock_.WallNow(),
+                          !table_columns_sent_));
+    table_columns_sent_ = true;
+  } else {
+    object.AppendJson(out);
+  }
   out->append("}\n");
   ++events_sent_;
 }
@@ -106,7 +114,6 @@ void WatchStream::AppendFiltered(std::string* out, const StoredEvent& event) {
 bool WatchStream::Next(std::string* out, absl::Duration max_wait) {
   if (done_) return false;
   if (!initial_sent_) {
-    initial_sent_ = true;
     if (!start_.error_status.empty()) {
       out->append("{\"type\":\"ERROR\",\"object\":");
       out->append(start_.error_status);
@@ -115,9 +122,15 @@ bool WatchStream::Next(std::string* out, absl::Duration max_wait) {
       done_ = true;
       return false;
     }
-    for (const auto& obj : start_.initial) {
-      if (Matches(*obj)) AppendEvent(out, "ADDED", *obj);
+    // The synthetic ADDED events, a bounded number per call so that a large
+    // initial state streams out instead of piling up in one buffer.
+    const size_t end = std::min(start_.initial.size(), initial_next_ + kMaxBatch);
+    for (; initial_next_ < end; ++initial_next_) {
+      const ApiObject& obj = *start_.initial[initial_next_];
+      if (Matches(obj)) AppendEvent(out, "ADDED", obj);
     }
+    if (initial_next_ < start_.initial.size()) return true;
+    initial_sent_ = true;
     start_.initial.clear();
     if (options_.send_initial_events && options_.allow_bookmarks) {
       AppendBookmark(out, last_rv_, /*initial_events_end=*/true);

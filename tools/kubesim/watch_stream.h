@@ -29,6 +29,8 @@ struct WatchOptions {
   // The watch ends (clean close) after this long; a bookmark is sent 2 s before.
   absl::Duration timeout = absl::Minutes(30);
   absl::Duration bookmark_interval = absl::Minutes(1);
+  // Event objects as meta.k8s.io/v1 Tables of one row (kubectl get -w).
+  bool as_table = false;
 };
 
 // The byte stream of one watch, independent of HTTP: newline-terminated JSON
@@ -71,10 +73,12 @@ class WatchStream {
   uint64_t last_rv_ = 0;
   MonoTime deadline_;
   MonoTime next_bookmark_;
+  size_t initial_next_ = 0;  // next of start_.initial to send
   bool initial_sent_ = false;
   bool pre_deadline_bookmark_sent_ = false;
   bool done_ = false;
   int64_t events_sent_ = 0;
+  bool table_columns_sent_ = false;
   std::vector<StoredEvent> batch_;
 };
 
