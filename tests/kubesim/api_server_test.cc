@@ -319,6 +319,7 @@ TEST_F(ApiServerTest, DiscoveryAndTables) {
   EXPECT_STREQ(t["rows"][0]["cells"][2].GetString(), "Pending");
   EXPECT_STREQ(t["rows"][0]["object"]["metadata"]["namespace"].GetString(), "ns");
   EXPECT_EQ(Get("/healthz")->body, "ok");
+  EXPECT_EQ(Post("/api", "{}")->status, 405);
 }
 
 TEST_F(ApiServerTest, WatchAsTableForKubectlGetWatch) {

@@ -274,25 +274,31 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
   }
   SleepLatency();
 
-  switch (route.type) {
-    case Route::Type::kVersion:
-      reply.Json(200, VersionJson());
-      break;
-    case Route::Type::kApi:
-      reply.Json(200, ApiVersionsJson(Cat(options_.host, ":", port_)));
-      break;
-    case Route::Type::kApis:
-      reply.Json(200, ApiGroupListJson());
-      break;
-    case Route::Type::kApiV1:
-      reply.Json(200, ApiResourceListJson(cluster_->store().resources()));
-      break;
-    case Route::Type::kResource:
-      HandleApi(req, route, res, &reply);
-      break;
-    case Route::Type::kNotFound:
-      reply.Error(NoSuchResource());
-      break;
+  const bool discovery =
+      route.type != Route::Type::kResource && route.type != Route::Type::kNotFound;
+  if (discovery && method != "GET" && method != "HEAD") {
+    reply.Error(MethodNotAllowed());
+  } else {
+    switch (route.type) {
+      case Route::Type::kVersion:
+        reply.Json(200, VersionJson());
+        break;
+      case Route::Type::kApi:
+        reply.Json(200, ApiVersionsJson(Cat(options_.host, ":", port_)));
+        break;
+      case Route::Type::kApis:
+        reply.Json(200, ApiGroupListJson());
+        break;
+      case Route::Type::kApiV1:
+        reply.Json(200, ApiResourceListJson(cluster_->store().resources()));
+        break;
+      case Route::Type::kResource:
+        HandleApi(req, route, res, &reply);
+        break;
+      case Route::Type::kNotFound:
+        reply.Error(NoSuchResource());
+        break;
+    }
   }
   if (admitted) throttle_.Release();
 
