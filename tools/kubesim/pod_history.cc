@@ -1,0 +1,107 @@
+#include "tools/kubesim/pod_history.h"
+
+#include "tools/kubesim/json_writer.h"
+#include "tools/kubesim/time_format.h"
+
+namespace sluice::kubesim {
+namespace {
+
+void WriteTime(JsonWriter& w, std::string_view key, const std::optional<absl::Time>& t) {
+  w.Key(key);
+  if (t.has_value()) {
+    w.String(FormatRfc3339Nanos(*t));
+  } else {
+    w.Null();
+  }
+}
+
+}  // namespace
+
+void PodHistory::OnCommit(const ResourceInfo& resource, const StoredEvent& event) {
+  if (resource.name != "pods") return;
+  const auto& pod = static_cast<const Pod&>(*event.object);
+  const absl::Time now = clock_.WallNow();
+  absl::MutexLock lock(&mu_);
+  if (event.type == EventType::kAdded) {
+    PodRecord r;
+    r.namespace_name = pod.meta().namespace_name;
+    r.name = pod.meta().name;
+    r.uid = pod.meta().uid;
+    r.labels = pod.meta().labels;
+    r.requests = pod.spec().requests;
+    r.created = now;
+    if (!pod.state().node_name.empty()) {
+      r.node = pod.state().node_name;
+      r.scheduled = now;
+    }
+    by_uid_[r.uid] = records_.size();
+    records_.push_back(std::move(r));
+    return;
+  }
+  auto it = by_uid_.find(pod.meta().uid);
+  if (it == by_uid_.end()) return;
+  PodRecord& r = records_[it->second];
+  const PodState& s = pod.state();
+  r.phase = s.phase;
+  if (!s.node_name.empty() && !r.scheduled.has_value()) {
+    r.node = s.node_name;
+    r.scheduled = now;
+  }
+  if (s.started_at.has_value() && !r.started.has_value()) r.started = now;
+  if (IsTerminal(s.phase) && !r.finished.has_value()) {
+    r.finished = now;
+    r.exit_code = s.exit_code;
+  }
+  if (pod.terminating() && !r.deletion_requested.has_value()) r.deletion_requested = now;
+  if (event.type == EventType::kDeleted) {
+    r.deleted = now;
+    if (!r.deletion_requested.has_value()) r.deletion_requested = now;
+  }
+}
+
+std::vector<PodRecord> PodHistory::Records() const {
+  absl::MutexLock lock(&mu_);
+  return records_;
+}
+
+std::string PodHistory::Json() const {
+  std::vector<PodRecord> records = Records();
+  std::string out;
+  out.reserve(records.size() * 512 + 2);
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const PodRecord& r : records) {
+    w.BeginObject();
+    w.KeyString("namespace", r.namespace_name);
+    w.KeyString("name", r.name);
+    w.KeyString("uid", r.uid);
+    w.KeyString("created", FormatRfc3339Nanos(r.created));
+    WriteTime(w, "scheduled", r.scheduled);
+    WriteTime(w, "started", r.started);
+    WriteTime(w, "finished", r.finished);
+    WriteTime(w, "deletionRequested", r.deletion_requested);
+    WriteTime(w, "deleted", r.deleted);
+    w.KeyString("phase", PodPhaseName(r.phase));
+    w.KeyString("node", r.node);
+    w.KeyInt("exitCode", r.exit_code);
+    w.Key("labels");
+    w.BeginObject();
+    for (const auto& [k, v] : r.labels) w.KeyString(k, v);
+    w.EndObject();
+    w.Key("requestsMilli");
+    w.BeginObject();
+    for (const auto& [k, v] : r.requests) w.KeyInt(k, v);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  return out;
+}
+
+void PodHistory::Clear() {
+  absl::MutexLock lock(&mu_);
+  records_.clear();
+  by_uid_.clear();
+}
+
+}  // namespace sluice::kubesim

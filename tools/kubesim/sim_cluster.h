@@ -1,0 +1,84 @@
+#ifndef SLUICE_TOOLS_KUBESIM_SIM_CLUSTER_H_
+#define SLUICE_TOOLS_KUBESIM_SIM_CLUSTER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "scheduler/common/clock.h"
+#include "tools/kubesim/api_error.h"
+#include "tools/kubesim/kubelet.h"
+#include "tools/kubesim/namespace_lifecycle.h"
+#include "tools/kubesim/object_store.h"
+#include "tools/kubesim/pod_history.h"
+
+namespace sluice::kubesim {
+
+struct ClusterOptions {
+  // Created at start-up besides default, kube-system, kube-public and
+  // kube-node-lease.
+  std::vector<std::string> namespaces;
+  // A create in an unknown namespace creates it instead of answering 404.
+  bool auto_create_namespaces = true;
+  int nodes = 100;
+  KubeletOptions kubelet;
+  StoreOptions store;
+};
+
+// The simulated cluster without HTTP: the object store with the pods,
+// namespaces and nodes resources, NamespaceLifecycle admission, the
+// simulated scheduler/kubelet and the pod history. Its methods implement the
+// API verbs with kube-apiserver's semantics, so tests can drive the cluster in
+// process and the HTTP layer stays thin. Thread-safe.
+class SimCluster {
+ public:
+  SimCluster(const Clock& clock, ClusterOptions options);
+  ~SimCluster();
+  SimCluster(const SimCluster&) = delete;
+  SimCluster& operator=(const SimCluster&) = delete;
+
+  // Starts / stops the kubelet's real-time thread (tests on a SimulatedClock
+  // call kubelet().RunDue() instead).
+  void Start();
+  void Stop();
+
+  // POST /api/v1/namespaces/NS/pods: 201 object, or 400/404/422/409.
+  ApiOr<std::shared_ptr<const ApiObject>> CreatePod(std::string_view namespace_name,
+                                                    std::string_view body);
+  // DELETE .../pods/NAME. grace_seconds nullopt: the pod's
+  // terminationGracePeriodSeconds. Unscheduled or finished pods, and grace 0,
+  // are removed at once; others get a deletionTimestamp and are removed by the
+  // kubelet after passing through a terminal phase.
+  ApiOr<std::shared_ptr<const ApiObject>> DeletePod(std::string_view namespace_name,
+                                                    std::string_view name,
+                                                    std::optional<int64_t> grace_seconds,
+                                                    std::optional<std::string> uid_precondition);
+  // POST /api/v1/namespaces.
+  ApiOr<std::shared_ptr<const ApiObject>> CreateNamespace(std::string_view body);
+  // DELETE /api/v1/namespaces/NAME: Terminating, its pods removed, then gone.
+  ApiOr<std::shared_ptr<const ApiObject>> DeleteNamespace(std::string_view name);
+
+  // Pods per phase ("Pending", "Running", ...) plus "Terminating".
+  absl::btree_map<std::string, int64_t> PodCounts() const;
+
+  ObjectStore& store() { return store_; }
+  Kubelet& kubelet() { return *kubelet_; }
+  PodHistory& history() { return history_; }
+  NamespaceLifecycle& namespace_lifecycle() { return namespace_lifecycle_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  const Clock& clock_;
+  ObjectStore store_;
+  NamespaceLifecycle namespace_lifecycle_;
+  PodHistory history_;
+  std::unique_ptr<Kubelet> kubelet_;
+};
+
+}  // namespace sluice::kubesim
+
+#endif  // SLUICE_TOOLS_KUBESIM_SIM_CLUSTER_H_
