@@ -10,21 +10,13 @@
 
 namespace sluice::kubesim {
 
-// RapidJSON is built with RAPIDJSON_SSE42 (sluice_rapidjson): its scanners
-// load aligned 16-byte blocks and may read up to 15 bytes past the end of
-// the text. Harmless on real memory, but reported by sanitizers; the text is
-// therefore parsed from a copy with that much slack.
-inline std::string PaddedCopy(std::string_view text) {
-  std::string copy;
-  copy.reserve(text.size() + 16);
-  copy.append(text);
-  return copy;
-}
+// A mutable, NUL-terminated copy of `text` for RapidJSON's in-situ parser
+// (which rewrites strings in place).
+inline std::string MutableCopy(std::string_view text) { return std::string(text); }
 
-// Parses `text` (a copy is made) into `doc`; false on a syntax error.
+// Parses `text` into `doc`; false on a syntax error.
 inline bool ParseJson(std::string_view text, rapidjson::Document* doc) {
-  const std::string copy = PaddedCopy(text);
-  doc->Parse(copy.data(), copy.size());
+  doc->Parse(text.data(), text.size());
   return !doc->HasParseError();
 }
 
