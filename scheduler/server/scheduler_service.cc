@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "scheduler/server/proto_convert.h"
@@ -39,9 +40,16 @@ void SetCode(v1::IntentResult* result, v1::IntentResult::Code code, v1::SubmitRe
 
 // ------------------------------------------------------------------ Submit
 
+// Batches are validated on gRPC's threads as they arrive: the next read is
+// issued before a batch is validated, so consecutive batches of one stream are
+// validated in parallel. They are re-sequenced before reaching the engine, so
+// the engine sees them, and the client gets answers, in request order.
 class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse> {
  public:
-  explicit SubmitReactor(SchedulerService* service) : service_(service) { StartRead(&request_); }
+  explicit SubmitReactor(SchedulerService* service) : service_(service) {
+    reading_ = std::make_unique<v1::SubmitRequest>();
+    StartRead(reading_.get());
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
@@ -54,8 +62,10 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       if (finish) Finish(grpc::Status::OK);
       return;
     }
-    std::shared_ptr<PreparedBatch> batch = service_->Prepare(request_);
-    request_.Clear();
+    // Only one read is outstanding at a time, so this runs before the next
+    // OnReadDone: the sequence number and the next buffer are ours alone.
+    std::unique_ptr<v1::SubmitRequest> request = std::move(reading_);
+    const uint64_t sequence = next_read_sequence_++;
     bool read_more;
     {
       absl::MutexLock lock(&mu_);
@@ -63,11 +73,24 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       read_more = outstanding_ < kMaxPipelinedBatches;
       read_blocked_ = !read_more;
     }
-    service_->loop()->Post([this, batch](Engine& engine) {
-      service_->Apply(engine, *batch);
-      OnBatchDone(std::move(batch->response));
-    });
-    if (read_more) StartRead(&request_);
+    if (read_more) {
+      reading_ = std::make_unique<v1::SubmitRequest>();
+      StartRead(reading_.get());
+    }
+    std::shared_ptr<PreparedBatch> batch = service_->Prepare(*request);
+    request.reset();
+    absl::MutexLock lock(&mu_);
+    prepared_.emplace(sequence, std::move(batch));
+    // Hand over, in order, every batch whose predecessors have been handed over.
+    for (auto it = prepared_.find(next_post_sequence_); it != prepared_.end();
+         it = prepared_.find(next_post_sequence_)) {
+      service_->loop()->Post([this, ready = std::move(it->second)](Engine& engine) {
+        service_->Apply(engine, *ready);
+        OnBatchDone(std::move(ready->response));
+      });
+      prepared_.erase(it);
+      ++next_post_sequence_;
+    }
   }
 
   void OnWriteDone(bool ok) override {
@@ -98,7 +121,10 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       failed = write_failed_;
     }
     if (next != nullptr) StartWrite(next);
-    if (read_more) StartRead(&request_);
+    if (read_more) {
+      reading_ = std::make_unique<v1::SubmitRequest>();
+      StartRead(reading_.get());
+    }
     if (finish) Finish(failed ? grpc::Status::CANCELLED : grpc::Status::OK);
   }
 
@@ -134,10 +160,16 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
   }
 
   SchedulerService* const service_;
-  v1::SubmitRequest request_;  // the read in progress (one at a time)
+  // The buffer of the read in progress (at most one). Touched only by whoever
+  // issues the read: OnReadDone, or OnWriteDone when reads were blocked.
+  std::unique_ptr<v1::SubmitRequest> reading_;
+  uint64_t next_read_sequence_ = 0;
   absl::Mutex mu_;
-  // Batches read and not yet answered (in the engine or being written).
+  // Batches read and not yet answered (validating, in the engine, or being written).
   int outstanding_ ABSL_GUARDED_BY(mu_) = 0;
+  // Validated batches waiting for their predecessors, by read sequence.
+  absl::flat_hash_map<uint64_t, std::shared_ptr<PreparedBatch>> prepared_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_post_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::SubmitResponse> pending_ ABSL_GUARDED_BY(mu_);  // front is being written
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool read_blocked_ ABSL_GUARDED_BY(mu_) = false;
