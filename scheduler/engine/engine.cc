@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace sluice {
@@ -42,13 +43,26 @@ PodEventType TerminalEventType(IntentState state) {
 
 }  // namespace
 
+// Admits an intent if every quota of its namespace that charges it has room.
+class Engine::QuotaGate final : public AdmissionGate {
+ public:
+  explicit QuotaGate(Engine* engine) : engine_(engine) {}
+  bool Admit(Intent* intent) override { return engine_->QuotaAdmits(intent, nullptr); }
+  void Parked(FlowQueue* /*flow*/, Intent* head) override { engine_->OnParked(head); }
+
+ private:
+  Engine* const engine_;
+};
+
 Engine::Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer, EventSink* events)
     : clock_(clock),
       config_(config),
       writer_(writer),
       events_(events),
       budget_(config.budget, clock.MonoNow()),
-      backoff_(config.retry_backoff) {}
+      backoff_(config.retry_backoff),
+      queue_(config.quota.backfill_scan),
+      gate_(std::make_unique<QuotaGate>(this)) {}
 
 Engine::~Engine() = default;
 
@@ -65,6 +79,7 @@ NamespaceState* Engine::NamespaceFor(absl::string_view ns) {
     it = namespaces_
              .emplace(std::string(ns), std::make_unique<NamespaceState>(std::string(ns), weight))
              .first;
+    it->second->set_strict_fifo(config_.quota.strict_fifo_namespaces.contains(ns));
   }
   last_namespace_ = it->second.get();
   return last_namespace_;
@@ -135,7 +150,9 @@ void Engine::Accept(Intent* intent, MonoTime now) {
   NamespaceState* ns = NamespaceFor(intent->spec.pod_namespace());
   intent->namespace_state = ns;
   intent->home_flow =
-      workflow->FlowFor(ns->QueueFor(intent->spec.priority), config_.default_workflow_weight);
+      ns->strict_fifo()
+          ? ns->StrictFlowFor(intent->spec.priority, config_.default_workflow_weight)
+          : workflow->FlowFor(ns->QueueFor(intent->spec.priority), config_.default_workflow_weight);
   // Workflow strings now live in the Workflow record.
   intent->spec.workflow_name = std::string();
   intent->spec.workflow_namespace = std::string();
@@ -176,16 +193,19 @@ void Engine::Enqueue(Intent* intent, bool at_front) {
 
 void Engine::MakeTerminal(Intent* intent, IntentState state, MonoTime now) {
   assert(IsTerminal(state) && !IsTerminal(intent->state));
+  if (IsCreatedOrLater(intent->state)) ChargeOurs(intent, /*add=*/false);
   SetState(intent, state);
   intent->terminal_at = now;
   intent->workflow->RemoveLive(intent);
   intent->spec.manifest = std::string();
   intent->early_observation.reset();
+  intent->quota_usage.Clear();
   terminal_.push_back({now, intent->spec.key});
 }
 
 void Engine::MarkCreated(Intent* intent, absl::string_view reason, MonoTime now) {
   SetState(intent, IntentState::kCreated);
+  ChargeOurs(intent, /*add=*/true);
   intent->transient_failures = 0;
   // The manifest is not needed once the pod exists.
   intent->spec.manifest = std::string();
@@ -232,7 +252,7 @@ void Engine::Pump() {
       DispatchDelete(intent, now);
       continue;
     }
-    Intent* intent = queue_.Pop();
+    Intent* intent = queue_.Pop(gate_.get());
     if (intent == nullptr) break;
     Dispatch(intent, now);
   }
@@ -258,6 +278,7 @@ MonoTime Engine::NextWakeup() const {
 void Engine::Dispatch(Intent* intent, MonoTime now) {
   budget_.Start(now);
   SetState(intent, IntentState::kDispatching);
+  ChargeInFlight(intent, /*add=*/true);
   ++intent->attempts;
   const uint64_t request_id = next_request_id_++;
   intent->request_id = request_id;
@@ -299,6 +320,11 @@ void Engine::OnCreateResult(uint64_t request_id, const WriteResult& result) {
   intent->request_id = 0;
   ++counters_.write_outcomes[static_cast<int>(result.outcome)];
   const MonoTime now = clock_.MonoNow();
+  ChargeInFlight(intent, /*add=*/false);
+  if (result.outcome != WriteOutcome::kSuccess && result.outcome != WriteOutcome::kAlreadyExists) {
+    // Its in-flight charge is released: other intents may fit now.
+    intent->namespace_state->UnparkAll(queue_);
+  }
 
   const bool cancel = intent->cancel_requested;
   const bool keep = intent->keep_created_on_cancel;
@@ -339,8 +365,34 @@ void Engine::OnCreateResult(uint64_t request_id, const WriteResult& result) {
       }
       FlushEvents();
       return;
-    case WriteOutcome::kNotFound:
     case WriteOutcome::kQuotaExceeded:
+      if (seen_created) break;
+      if (cancel) {
+        MakeTerminal(intent, IntentState::kCancelled, now);
+        Emit(*intent, PodEventType::kCancelled, "Cancelled", "cancelled before creation");
+      } else {
+        // Another writer used the headroom Sluice counted on: correct the
+        // estimate with the APIServer's figures and wait for room.
+        NamespaceState* ns = intent->namespace_state;
+        if (TrackedQuota* quota = ns->FindQuota(result.quota_name); quota != nullptr) {
+          quota->Correct(result.quota_used, result.quota_limited);
+        } else if (!result.quota_name.empty()) {
+          QuotaObservation provisional;
+          provisional.pod_namespace = ns->name();
+          provisional.name = result.quota_name;
+          provisional.hard = result.quota_limited;
+          provisional.used = result.quota_used;
+          provisional.status_known = true;
+          bool recount = false;
+          RecountQuota(ns, ns->UpsertQuota(provisional, &recount));
+        }
+        ++counters_.quota_corrections;
+        SetState(intent, IntentState::kQueued);
+        Enqueue(intent, /*at_front=*/true);
+      }
+      FlushEvents();
+      return;
+    case WriteOutcome::kNotFound:
     case WriteOutcome::kPermanent:
       if (seen_created) break;
       if (cancel) {
@@ -602,10 +654,14 @@ void Engine::Reconfigure(const EngineConfig& config) {
   config_ = config;
   budget_.Reconfigure(config.budget, clock_.MonoNow());
   backoff_ = ExponentialBackoff(config.retry_backoff);
+  queue_.set_backfill_scan(config.quota.backfill_scan);
   for (auto& [name, ns] : namespaces_) {
     auto it = config.namespace_weights.find(name);
     ns->set_weight(it != config.namespace_weights.end() ? it->second
                                                         : config.default_namespace_weight);
+    // Applies to intents accepted from now on.
+    ns->set_strict_fifo(config.quota.strict_fifo_namespaces.contains(name));
+    ns->UnparkAll(queue_);
   }
 }
 
@@ -633,6 +689,25 @@ EngineStatus Engine::Status(bool include_namespaces) const {
       row.in_flight = ns->in_flight;
       row.workflows = ns->active_flows();
       row.weight = ns->weight();
+      row.blocked = ns->blocked();
+      row.strict_fifo = ns->strict_fifo();
+      for (const auto& quota : ns->quotas()) {
+        EngineStatus::Quota q;
+        q.name = quota->name();
+        q.hard = quota->hard();
+        q.status_used = quota->status_used();
+        q.sluice_used = quota->ours();
+        q.in_flight = quota->in_flight();
+        const ResourceList used = quota->EstimatedUsed();
+        for (const ResourceList::Entry& e : quota->hard()) {
+          Quantity left = e.quantity - used.Get(e.name);
+          if (left.Sign() < 0) left = Quantity();
+          q.headroom.Set(e.name, left);
+        }
+        q.status_known = quota->status_known();
+        q.unevaluated_scopes = quota->unevaluated_scopes();
+        row.quotas.push_back(std::move(q));
+      }
       status.namespaces.push_back(std::move(row));
     }
     std::sort(status.namespaces.begin(), status.namespaces.end(),
@@ -644,6 +719,118 @@ EngineStatus Engine::Status(bool include_namespaces) const {
 const Intent* Engine::Find(absl::string_view pod_key) const {
   auto it = intents_.find(pod_key);
   return it == intents_.end() ? nullptr : it->second.get();
+}
+
+// ---------------------------------------------------------------- quota
+
+const ResourceList& Engine::QuotaUsage(Intent* intent) {
+  if (intent->quota_usage.empty()) {
+    intent->quota_usage = QuotaUsageOf(intent->spec.requests, intent->spec.limits);
+  }
+  return intent->quota_usage;
+}
+
+bool Engine::QuotaAdmits(Intent* intent, std::string* why) {
+  NamespaceState* ns = intent->namespace_state;
+  if (!config_.quota.enabled || ns->quotas().empty()) return true;
+  const ResourceList& usage = QuotaUsage(intent);
+  for (const auto& quota : ns->quotas()) {
+    if (!quota->Applies(intent->spec.scope_facts)) continue;
+    if (!quota->Fits(usage, why)) return false;
+  }
+  return true;
+}
+
+void Engine::OnParked(Intent* head) {
+  if (head->waiting_reported) return;
+  head->waiting_reported = true;
+  ++counters_.quota_waits;
+  std::string why;
+  QuotaAdmits(head, &why);
+  Emit(*head, PodEventType::kWaiting,
+       absl::StartsWith(why, "status unknown") ? "QuotaStatusUnknown" : "QuotaExceeded", why);
+}
+
+void Engine::ChargeInFlight(Intent* intent, bool add) {
+  NamespaceState* ns = intent->namespace_state;
+  if (ns->quotas().empty()) return;
+  const ResourceList& usage = QuotaUsage(intent);
+  for (const auto& quota : ns->quotas()) {
+    if (!quota->Applies(intent->spec.scope_facts)) continue;
+    if (add) {
+      quota->AddInFlight(usage);
+    } else {
+      quota->RemoveInFlight(usage);
+    }
+  }
+}
+
+void Engine::ChargeOurs(Intent* intent, bool add) {
+  NamespaceState* ns = intent->namespace_state;
+  if (ns->quotas().empty()) return;
+  const ResourceList& usage = QuotaUsage(intent);
+  for (const auto& quota : ns->quotas()) {
+    if (!quota->Applies(intent->spec.scope_facts)) continue;
+    if (add) {
+      quota->AddOurs(usage);
+    } else {
+      quota->RemoveOurs(usage);
+    }
+  }
+  if (!add) ns->UnparkAll(queue_);
+}
+
+// Rebuilds Sluice's accounting for one quota from the intents' states (a new
+// quota, or one whose keys or scopes changed). O(intents); rare.
+void Engine::RecountQuota(NamespaceState* ns, TrackedQuota* quota) {
+  quota->ResetAccounting();
+  for (auto& [key, intent] : intents_) {
+    if (intent->namespace_state != ns) continue;
+    const bool in_flight = intent->state == IntentState::kDispatching;
+    const bool ours = IsCreatedOrLater(intent->state) && !IsTerminal(intent->state);
+    if (!in_flight && !ours) continue;
+    if (!quota->Applies(intent->spec.scope_facts)) continue;
+    if (in_flight) {
+      quota->AddInFlight(QuotaUsage(intent.get()));
+    } else {
+      quota->AddOurs(QuotaUsage(intent.get()));
+    }
+  }
+}
+
+void Engine::ObserveQuota(const QuotaObservation& observation) {
+  NamespaceState* ns = NamespaceFor(observation.pod_namespace);
+  if (observation.deleted) {
+    ns->RemoveQuota(observation.name);
+  } else {
+    bool recount = false;
+    TrackedQuota* quota = ns->UpsertQuota(observation, &recount);
+    if (recount) RecountQuota(ns, quota);
+  }
+  // Headroom may have grown (a pod's usage released, a quota raised).
+  ns->UnparkAll(queue_);
+}
+
+void Engine::OnQuotaObserved(const QuotaObservation& quota) {
+  ObserveQuota(quota);
+  FlushEvents();
+}
+
+void Engine::OnQuotasResynced(absl::Span<const QuotaObservation> quotas) {
+  absl::flat_hash_set<std::string> present;
+  for (const QuotaObservation& q : quotas) {
+    present.insert(absl::StrCat(q.pod_namespace, "/", q.name));
+  }
+  for (auto& [name, ns] : namespaces_) {
+    std::vector<std::string> gone;
+    for (const auto& quota : ns->quotas()) {
+      if (!present.contains(absl::StrCat(name, "/", quota->name()))) gone.push_back(quota->name());
+    }
+    for (const std::string& quota : gone) ns->RemoveQuota(quota);
+    if (!gone.empty()) ns->UnparkAll(queue_);
+  }
+  for (const QuotaObservation& q : quotas) ObserveQuota(q);
+  FlushEvents();
 }
 
 void Engine::Emit(const Intent& intent, PodEventType type, absl::string_view reason,

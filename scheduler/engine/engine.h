@@ -20,6 +20,7 @@
 #include "scheduler/engine/pod_event.h"
 #include "scheduler/engine/pod_observation.h"
 #include "scheduler/engine/pod_writer.h"
+#include "scheduler/engine/quota.h"
 #include "scheduler/engine/workflow.h"
 #include "scheduler/engine/write_budget.h"
 
@@ -45,16 +46,40 @@ struct EngineConfig {
   double default_namespace_weight = 1.0;
   absl::flat_hash_map<std::string, double> namespace_weights;
   double default_workflow_weight = 1.0;
+
+  // Admission against namespace ResourceQuotas.
+  struct Quota {
+    bool enabled = true;
+    // How many intents behind a blocked one of the same workflow are looked at
+    // for one that fits (backfill). 0: a workflow waits behind its first.
+    uint32_t backfill_scan = 16;
+    // Namespaces whose intents go in arrival order, across workflows; the
+    // first that does not fit holds up the rest.
+    absl::flat_hash_set<std::string> strict_fifo_namespaces;
+  } quota;
 };
 
 // A snapshot for GetStatus and metrics.
 struct EngineStatus {
+  struct Quota {
+    std::string name;
+    ResourceList hard;
+    ResourceList status_used;  // the quota's status.used
+    ResourceList sluice_used;  // Sluice's own non-terminal pods it charges
+    ResourceList in_flight;    // Sluice's creates in flight it charges
+    ResourceList headroom;     // hard - max(status_used, sluice_used) - in_flight
+    bool status_known = false;
+    std::vector<std::string> unevaluated_scopes;
+  };
   struct Namespace {
     std::string name;
     uint64_t queued = 0;
     uint64_t in_flight = 0;
     uint64_t workflows = 0;
     double weight = 1.0;
+    uint64_t blocked = 0;  // queued intents waiting on quota
+    bool strict_fifo = false;
+    std::vector<Quota> quotas;
   };
   uint64_t queue_depth = 0;  // queued + backing off
   uint64_t queue_cap = 0;
@@ -81,7 +106,9 @@ struct EngineCounters {
   // Answers to writes, by outcome.
   uint64_t write_outcomes[7] = {};
   uint64_t events[kPodEventTypeCount] = {};
-  uint64_t adopted = 0;  // intents found already existing by the informer
+  uint64_t adopted = 0;            // intents found already existing by the informer
+  uint64_t quota_waits = 0;        // intents that waited on quota (Waiting events)
+  uint64_t quota_corrections = 0;  // 403 exceeded-quota answers used to correct an estimate
 };
 
 // The deterministic core of Sluice: coalescing, fair queueing, shaping and the
@@ -140,6 +167,11 @@ class Engine {
   // Intents whose pod is missing from it are reported deleted.
   void OnPodsResynced(absl::Span<const PodObservation> pods);
 
+  // The informer saw a ResourceQuota change (or go: `deleted`).
+  void OnQuotaObserved(const QuotaObservation& quota);
+  // The informer (re)listed ResourceQuotas: `quotas` is every one that exists.
+  void OnQuotasResynced(absl::Span<const QuotaObservation> quotas);
+
   // Releases retries that are due, forgets old finished intents and sends as
   // many writes as the budget allows.
   void Pump();
@@ -171,6 +203,8 @@ class Engine {
     std::string key;
   };
 
+  class QuotaGate;
+
   NamespaceState* NamespaceFor(absl::string_view ns);
   Workflow* WorkflowFor(const IntentSpec& spec);
   FlowQueue* FlowFor(Intent* intent);
@@ -192,6 +226,17 @@ class Engine {
   void Forget(Intent* intent);
   void Emit(const Intent& intent, PodEventType type, absl::string_view reason = {},
             absl::string_view message = {});
+
+  // Quota admission and accounting. An intent charges its namespace's quotas
+  // as in flight while kDispatching and as Sluice's own while created and
+  // not yet terminal.
+  const ResourceList& QuotaUsage(Intent* intent);
+  bool QuotaAdmits(Intent* intent, std::string* why);
+  void OnParked(Intent* head);
+  void ChargeInFlight(Intent* intent, bool add);
+  void ChargeOurs(Intent* intent, bool add);
+  void RecountQuota(NamespaceState* ns, TrackedQuota* quota);
+  void ObserveQuota(const QuotaObservation& quota);
   void FlushEvents();
 
   const Clock& clock_;
@@ -202,6 +247,7 @@ class Engine {
   WriteBudget budget_;
   ExponentialBackoff backoff_;
   FairQueue queue_;
+  std::unique_ptr<QuotaGate> gate_;
 
   // Every intent Sluice remembers, by "ns/name" (the view points into the intent).
   absl::flat_hash_map<absl::string_view, std::unique_ptr<Intent>> intents_;

@@ -24,6 +24,7 @@ struct Ring {
     head->ring_prev_ = node;
   }
 
+  // Removes `node`; it forgets its deficit, as in DRR.
   static void Remove(T*& head, T* node) {
     assert(node->in_ring_);
     node->in_ring_ = false;
@@ -41,35 +42,98 @@ struct Ring {
 
   static void Advance(T*& head) { head = head->ring_next_; }
 
-  // Deficit round robin over a ring. Each visit of a node adds its weight to
-  // its deficit once; the node is served while the deficit covers the unit cost,
-  // then the ring moves on. A node that empties leaves the ring (and forgets its
-  // deficit, as in DRR).
+  // Deficit round robin over the ring. Each visit of a node adds its weight
+  // to its deficit once; the node is served while the deficit covers the
+  // unit cost, then the ring moves on. `serve(node)` returns an intent, or
+  // nullptr after taking the node out of the ring (nothing it holds may go
+  // now); in that case the next node is tried at no cost.
   template <typename ServeFn>
   static Intent* Serve(T*& head, ServeFn serve) {
-    while (true) {
+    while (head != nullptr) {
       T* node = head;
       if (!node->visit_started_) {
         node->deficit_ += node->weight_;
         node->visit_started_ = true;
       }
-      if (node->deficit_ >= 1.0) {
-        node->deficit_ -= 1.0;
-        Intent* intent = serve(node);
-        if (node->size_ == 0) {
-          Remove(head, node);
-        } else if (node->deficit_ < 1.0) {
-          // Its share for this round is used: the next pop serves the next node.
-          node->visit_started_ = false;
-          Advance(head);
-        }
-        return intent;
+      if (node->deficit_ < 1.0) {
+        node->visit_started_ = false;
+        Advance(head);
+        continue;
       }
-      node->visit_started_ = false;
-      Advance(head);
+      node->deficit_ -= 1.0;
+      Intent* intent = serve(node);
+      if (intent == nullptr) {
+        assert(!node->in_ring_);
+        continue;
+      }
+      if (node->in_ring_ && node->deficit_ < 1.0) {
+        // Its share for this round is used: the next pop serves the next node.
+        node->visit_started_ = false;
+        Advance(head);
+      }
+      return intent;
     }
+    return nullptr;
   }
 };
+
+FairQueue::Level& FairQueue::LevelOf(NamespaceQueue* ns) {
+  if (ns->level_ == nullptr) ns->level_ = &levels_[ns->priority_];
+  return *ns->level_;
+}
+
+void FairQueue::Activate(FlowQueue* flow) {
+  if (flow->in_ring_ || flow->parked_ || flow->size_ == 0) return;
+  NamespaceQueue* ns = flow->parent_;
+  Ring<FlowQueue>::Append(ns->current_, flow);
+  ++ns->active_flows_;
+  if (!ns->in_ring_) Ring<NamespaceQueue>::Append(LevelOf(ns).current, ns);
+}
+
+void FairQueue::Deactivate(FlowQueue* flow) {
+  if (!flow->in_ring_) return;
+  NamespaceQueue* ns = flow->parent_;
+  Ring<FlowQueue>::Remove(ns->current_, flow);
+  --ns->active_flows_;
+  if (ns->active_flows_ == 0 && ns->in_ring_) {
+    Ring<NamespaceQueue>::Remove(LevelOf(ns).current, ns);
+  }
+}
+
+void FairQueue::Park(FlowQueue* flow) {
+  assert(!flow->parked_);
+  flow->parked_ = true;
+  Deactivate(flow);
+  NamespaceQueue* ns = flow->parent_;
+  flow->parked_prev_ = nullptr;
+  flow->parked_next_ = ns->parked_head_;
+  if (ns->parked_head_ != nullptr) ns->parked_head_->parked_prev_ = flow;
+  ns->parked_head_ = flow;
+  ++ns->parked_flows_;
+}
+
+// Takes `flow` off its namespace's parked list (it stays out of the ring).
+void FairQueue::LeaveParked(FlowQueue* flow) {
+  if (!flow->parked_) return;
+  NamespaceQueue* ns = flow->parent_;
+  if (flow->parked_prev_ != nullptr) {
+    flow->parked_prev_->parked_next_ = flow->parked_next_;
+  } else {
+    ns->parked_head_ = flow->parked_next_;
+  }
+  if (flow->parked_next_ != nullptr) flow->parked_next_->parked_prev_ = flow->parked_prev_;
+  flow->parked_prev_ = flow->parked_next_ = nullptr;
+  flow->parked_ = false;
+  --ns->parked_flows_;
+}
+
+size_t NamespaceQueue::parked_intents() const {
+  size_t n = 0;
+  for (const FlowQueue* flow = parked_head_; flow != nullptr; flow = flow->parked_next_) {
+    n += flow->size();
+  }
+  return n;
+}
 
 void FairQueue::PushBack(FlowQueue* flow, Intent* intent) {
   assert(intent->flow == nullptr);
@@ -82,7 +146,11 @@ void FairQueue::PushBack(FlowQueue* flow, Intent* intent) {
     flow->head_ = intent;
   }
   flow->tail_ = intent;
-  LinkAfterPush(flow);
+  ++flow->size_;
+  ++flow->parent_->size_;
+  ++LevelOf(flow->parent_).size;
+  ++size_;
+  Activate(flow);
 }
 
 void FairQueue::PushFront(FlowQueue* flow, Intent* intent) {
@@ -96,40 +164,15 @@ void FairQueue::PushFront(FlowQueue* flow, Intent* intent) {
     flow->tail_ = intent;
   }
   flow->head_ = intent;
-  LinkAfterPush(flow);
-}
-
-FairQueue::Level& FairQueue::LevelOf(NamespaceQueue* ns) {
-  if (ns->level_ == nullptr) ns->level_ = &levels_[ns->priority_];
-  return *ns->level_;
-}
-
-void FairQueue::LinkAfterPush(FlowQueue* flow) {
   ++flow->size_;
-  NamespaceQueue* ns = flow->parent_;
-  ++ns->size_;
-  Level& level = LevelOf(ns);
-  ++level.size;
+  ++flow->parent_->size_;
+  ++LevelOf(flow->parent_).size;
   ++size_;
-  if (!flow->in_ring_) {
-    Ring<FlowQueue>::Append(ns->current_, flow);
-    ++ns->active_flows_;
-  }
-  if (!ns->in_ring_) Ring<NamespaceQueue>::Append(level.current, ns);
+  LeaveParked(flow);  // a new head: look at it again
+  Activate(flow);
 }
 
-void FairQueue::UnlinkIfEmpty(FlowQueue* flow) {
-  NamespaceQueue* ns = flow->parent_;
-  if (flow->size_ == 0 && flow->in_ring_) {
-    Ring<FlowQueue>::Remove(ns->current_, flow);
-    --ns->active_flows_;
-  }
-  if (ns->size_ == 0 && ns->in_ring_) {
-    Ring<NamespaceQueue>::Remove(LevelOf(ns).current, ns);
-  }
-}
-
-void FairQueue::Remove(Intent* intent) {
+void FairQueue::Unlink(Intent* intent) {
   FlowQueue* flow = intent->flow;
   assert(flow != nullptr);
   if (intent->queue_prev != nullptr) {
@@ -148,46 +191,61 @@ void FairQueue::Remove(Intent* intent) {
   --flow->parent_->size_;
   --LevelOf(flow->parent_).size;
   --size_;
-  UnlinkIfEmpty(flow);
 }
 
-Intent* FairQueue::TakeFront(FlowQueue* flow) {
-  Intent* intent = flow->head_;
-  flow->head_ = intent->queue_next;
-  if (flow->head_ != nullptr) {
-    flow->head_->queue_prev = nullptr;
-  } else {
-    flow->tail_ = nullptr;
+void FairQueue::Remove(Intent* intent) {
+  FlowQueue* flow = intent->flow;
+  Unlink(intent);
+  if (flow->size_ == 0) {
+    LeaveParked(flow);
+    Deactivate(flow);
   }
-  intent->queue_next = nullptr;
-  intent->flow = nullptr;
-  --flow->size_;
-  --flow->parent_->size_;
-  return intent;
 }
 
-Intent* FairQueue::PopFromNamespace(NamespaceQueue* ns) {
-  FlowQueue* served = nullptr;
-  Intent* intent = Ring<FlowQueue>::Serve(ns->current_, [&served](FlowQueue* flow) {
-    served = flow;
-    return TakeFront(flow);
-  });
-  if (served->size_ == 0) --ns->active_flows_;
-  return intent;
+void FairQueue::Unpark(FlowQueue* flow) {
+  if (!flow->parked_) return;
+  LeaveParked(flow);
+  Activate(flow);
 }
 
-Intent* FairQueue::PopFromLevel(Level& level) {
-  return Ring<NamespaceQueue>::Serve(level.current,
-                                     [](NamespaceQueue* ns) { return PopFromNamespace(ns); });
+void FairQueue::UnparkAll(NamespaceQueue* ns) {
+  while (ns->parked_head_ != nullptr) Unpark(ns->parked_head_);
 }
 
-Intent* FairQueue::Pop() {
+// The flow's head if the gate admits it; otherwise the first admitted intent
+// among the next `backfill_scan_`; otherwise parks the flow.
+Intent* FairQueue::TakeAdmitted(FlowQueue* flow, AdmissionGate* gate) {
+  Intent* head = flow->head_;
+  if (gate == nullptr || gate->Admit(head)) {
+    Unlink(head);
+    if (flow->size_ == 0) Deactivate(flow);
+    return head;
+  }
+  const size_t scan = flow->backfill_ ? backfill_scan_ : 0;
+  size_t scanned = 0;
+  for (Intent* it = head->queue_next; it != nullptr && scanned < scan;
+       it = it->queue_next, ++scanned) {
+    if (gate->Admit(it)) {
+      Unlink(it);  // the head stays: the flow is not empty
+      return it;
+    }
+  }
+  Park(flow);
+  gate->Parked(flow, head);
+  return nullptr;
+}
+
+Intent* FairQueue::PopFromNamespace(NamespaceQueue* ns, AdmissionGate* gate) {
+  return Ring<FlowQueue>::Serve(ns->current_,
+                                [this, gate](FlowQueue* flow) { return TakeAdmitted(flow, gate); });
+}
+
+Intent* FairQueue::Pop(AdmissionGate* gate) {
   for (auto& [priority, level] : levels_) {
-    if (level.size == 0) continue;
-    Intent* intent = PopFromLevel(level);
-    --level.size;
-    --size_;
-    return intent;
+    if (level.current == nullptr) continue;
+    Intent* intent = Ring<NamespaceQueue>::Serve(
+        level.current, [this, gate](NamespaceQueue* ns) { return PopFromNamespace(ns, gate); });
+    if (intent != nullptr) return intent;
   }
   return nullptr;
 }

@@ -15,12 +15,13 @@ class NamespaceQueue;
 // One priority level of the FairQueue: a ring of active namespaces.
 struct FairQueueLevel {
   NamespaceQueue* current = nullptr;  // head of the ring of active namespaces
-  size_t size = 0;                    // intents queued at this level
+  size_t size = 0;                    // intents queued at this level, parked or not
 };
 
-// The FIFO of intents that share a priority, a namespace and a workflow.
-// Owned by the engine's Workflow record; linked into its NamespaceQueue's ring
-// by the FairQueue while non-empty.
+// The FIFO of intents that share a priority, a namespace and a workflow (or,
+// for a namespace in strict FIFO mode, every workflow of the namespace).
+// Owned by the engine; linked into its NamespaceQueue's ring by the FairQueue
+// while it has intents and is not parked.
 class FlowQueue {
  public:
   FlowQueue(NamespaceQueue* parent, double weight) : parent_(parent), weight_(weight) {}
@@ -32,9 +33,15 @@ class FlowQueue {
   bool empty() const { return size_ == 0; }
   Intent* front() const { return head_; }
   double weight() const { return weight_; }
+  // Set aside by an AdmissionGate: its first intents cannot be dispatched now.
+  bool parked() const { return parked_; }
+  // Whether intents behind a refused head may go first (false: strict FIFO).
+  bool backfill() const { return backfill_; }
+  void set_backfill(bool backfill) { backfill_ = backfill; }
 
  private:
   friend class FairQueue;
+  friend class NamespaceQueue;
   template <typename T>
   friend struct Ring;
 
@@ -46,13 +53,18 @@ class FlowQueue {
   double deficit_ = 0;
   bool visit_started_ = false;
   bool in_ring_ = false;
+  bool parked_ = false;
+  bool backfill_ = true;
   FlowQueue* ring_prev_ = nullptr;
   FlowQueue* ring_next_ = nullptr;
+  // The namespace queue's list of parked flows.
+  FlowQueue* parked_prev_ = nullptr;
+  FlowQueue* parked_next_ = nullptr;
 };
 
 // One namespace within one priority level: a ring of active flows.
 // Owned by the engine's namespace record; linked into its level's ring by the
-// FairQueue while any of its flows is non-empty.
+// FairQueue while any of its flows is active (non-empty and not parked).
 class NamespaceQueue {
  public:
   NamespaceQueue(int32_t priority, double weight) : priority_(priority), weight_(weight) {}
@@ -61,9 +73,13 @@ class NamespaceQueue {
 
   int32_t priority() const { return priority_; }
   double weight() const { return weight_; }
-  // Intents queued in this namespace at this priority.
+  // Intents queued in this namespace at this priority, parked ones included.
   size_t size() const { return size_; }
+  // Flows in the ring: non-empty and not parked.
   size_t active_flows() const { return active_flows_; }
+  // Flows set aside by an AdmissionGate, and the intents they hold.
+  size_t parked_flows() const { return parked_flows_; }
+  size_t parked_intents() const;
 
  private:
   friend class FairQueue;
@@ -78,11 +94,25 @@ class NamespaceQueue {
   FlowQueue* current_ = nullptr;  // head of the ring of active flows
   size_t size_ = 0;
   size_t active_flows_ = 0;
+  FlowQueue* parked_head_ = nullptr;
+  size_t parked_flows_ = 0;
   NamespaceQueue* ring_prev_ = nullptr;
   NamespaceQueue* ring_next_ = nullptr;
   // The level this namespace queue belongs to, bound on first push (map
   // nodes are stable).
   FairQueueLevel* level_ = nullptr;
+};
+
+// Decides, at dispatch time, whether an intent may go now (quota headroom,
+// pool capacity). Called on the engine thread from FairQueue::Pop.
+class AdmissionGate {
+ public:
+  virtual ~AdmissionGate() = default;
+  // True if `intent` may be dispatched now.
+  virtual bool Admit(Intent* intent) = 0;
+  // None of the first intents of `flow` may be dispatched: the flow is set
+  // aside until FairQueue::Unpark. `head` is the intent at its head.
+  virtual void Parked(FlowQueue* flow, Intent* head) = 0;
 };
 
 // The engine's queue of intents waiting for write budget.
@@ -94,28 +124,44 @@ class NamespaceQueue {
 // robin: a workflow that becomes active joins the end of its namespace's ring
 // and is served within one round, however long the other workflows are.
 //
-// Push, remove and pop are O(1) (pop is O(1) amortised with unequal weights);
-// no allocation beyond the level map.
+// With an AdmissionGate, an intent the gate refuses does not hold up others:
+// Pop looks up to `backfill_scan` intents further into the same flow for one
+// the gate admits (a smaller pod may fit where a larger one does not), and if
+// none is admitted, parks the flow (out of the rings, intents kept in place)
+// and moves on to the next flow. The gate's owner unparks flows when what
+// blocked them may have changed.
+//
+// Push, remove, park and unpark are O(1); pop is O(1) amortised plus the
+// backfill scan.
 //
 // Not thread-safe: owned by the engine thread.
 class FairQueue {
  public:
-  FairQueue() = default;
+  explicit FairQueue(size_t backfill_scan = 16) : backfill_scan_(backfill_scan) {}
   FairQueue(const FairQueue&) = delete;
   FairQueue& operator=(const FairQueue&) = delete;
 
   // REQUIRES: intent is not queued.
   void PushBack(FlowQueue* flow, Intent* intent);
-  // Puts the intent at the head of its flow (a retry keeps its place).
+  // Puts the intent at the head of its flow (a retry keeps its place). A
+  // parked flow is unparked: its head changed.
   void PushFront(FlowQueue* flow, Intent* intent);
-  // REQUIRES: intent is queued.
+  // REQUIRES: intent is queued. A flow emptied this way is no longer parked.
   void Remove(Intent* intent);
 
-  // The next intent in fair order, removed from the queue; nullptr if empty.
-  Intent* Pop();
+  // The next intent in fair order that `gate` admits (every intent if null),
+  // removed from the queue; nullptr if none.
+  Intent* Pop(AdmissionGate* gate = nullptr);
+
+  // Returns a parked flow to its namespace's ring (at the end of the round).
+  // No-op if it is not parked.
+  void Unpark(FlowQueue* flow);
+  // Unparks every parked flow of `ns` (what blocked them may have changed).
+  void UnparkAll(NamespaceQueue* ns);
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  void set_backfill_scan(size_t n) { backfill_scan_ = n; }
 
   // Weights are relative shares (> 0); changing one takes effect on the
   // flow's or namespace's next visit.
@@ -126,14 +172,17 @@ class FairQueue {
   using Level = FairQueueLevel;
 
   Level& LevelOf(NamespaceQueue* ns);
-  void LinkAfterPush(FlowQueue* flow);
-  void UnlinkIfEmpty(FlowQueue* flow);
-  Intent* PopFromLevel(Level& level);
-  static Intent* PopFromNamespace(NamespaceQueue* ns);
-  static Intent* TakeFront(FlowQueue* flow);
+  void Activate(FlowQueue* flow);
+  void Deactivate(FlowQueue* flow);
+  void Park(FlowQueue* flow);
+  void LeaveParked(FlowQueue* flow);
+  void Unlink(Intent* intent);
+  Intent* TakeAdmitted(FlowQueue* flow, AdmissionGate* gate);
+  Intent* PopFromNamespace(NamespaceQueue* ns, AdmissionGate* gate);
 
   std::map<int32_t, Level, std::greater<int32_t>> levels_;
   size_t size_ = 0;
+  size_t backfill_scan_;
 };
 
 }  // namespace sluice

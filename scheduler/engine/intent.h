@@ -12,6 +12,7 @@
 #include "scheduler/common/clock.h"
 #include "scheduler/common/resource_list.h"
 #include "scheduler/engine/pod_observation.h"
+#include "scheduler/engine/quota.h"
 
 namespace sluice {
 
@@ -59,6 +60,8 @@ struct IntentSpec {
   // The pod's effective requests and limits by Kubernetes' rule.
   ResourceList requests;
   ResourceList limits;
+  // What decides which scoped ResourceQuotas charge the pod.
+  PodScopeFacts scope_facts;
 
   absl::string_view pod_namespace() const {
     return absl::string_view(key).substr(0, namespace_length);
@@ -100,6 +103,11 @@ struct Intent {
   // What the informer reported while the create was in flight, applied when
   // the create answers.
   std::unique_ptr<PodObservation> early_observation;
+  // What the pod charges to quotas; computed when first needed (only in
+  // namespaces with quotas).
+  ResourceList quota_usage;
+  // A Waiting event was sent for this intent.
+  bool waiting_reported = false;
 
   Workflow* workflow = nullptr;
   NamespaceState* namespace_state = nullptr;

@@ -22,6 +22,8 @@ absl::string_view PodEventTypeName(PodEventType type) {
       return "deleted";
     case PodEventType::kRetrying:
       return "retrying";
+    case PodEventType::kWaiting:
+      return "waiting";
   }
   return "unknown";
 }

@@ -20,8 +20,9 @@ enum class PodEventType : uint8_t {
   kCancelled,
   kDeleted,
   kRetrying,
+  kWaiting,  // queued behind a ResourceQuota (or, later, pool capacity)
 };
-inline constexpr int kPodEventTypeCount = 9;
+inline constexpr int kPodEventTypeCount = 10;
 absl::string_view PodEventTypeName(PodEventType type);
 
 // A lifecycle event for controllers (WatchEvents). Sequence numbers and the

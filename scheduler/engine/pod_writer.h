@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "scheduler/common/resource_list.h"
 
 namespace sluice {
 
@@ -36,7 +37,7 @@ enum class WriteOutcome : uint8_t {
   kNotFound,       // 404 on delete: already gone
   kThrottled,      // 429: retry after `retry_after`
   kTransient,      // 5xx, timeouts, connection errors, 401: retry with backoff
-  kQuotaExceeded,  // 403 exceeded quota
+  kQuotaExceeded,  // 403 exceeded quota: waits for headroom (another writer used it)
   kPermanent,      // any other refusal: the intent fails with the APIServer's message
 };
 absl::string_view WriteOutcomeName(WriteOutcome outcome);
@@ -51,6 +52,11 @@ struct WriteResult {
   std::string message;
   // metadata.uid of the created pod when the answer carried it.
   std::string pod_uid;
+  // For kQuotaExceeded: the quota named and the APIServer's figures for the
+  // exceeded resources (fresher than the quota's status).
+  std::string quota_name;
+  ResourceList quota_used;
+  ResourceList quota_limited;
   absl::Duration latency = absl::ZeroDuration();
 };
 

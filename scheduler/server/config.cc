@@ -70,6 +70,27 @@ void ReadFairness(ConfigReader& r, const YAML::Node& node, EngineConfig& engine)
   }
 }
 
+void ReadQuota(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
+  const std::string path = "quota";
+  if (!r.ExpectMap(node, path)) return;
+  r.CheckKeys(node, path, {"enabled", "backfill_scan", "strict_fifo_namespaces"});
+  r.ReadBool(node["enabled"], path + ".enabled", &engine.quota.enabled);
+  r.ReadUint32(node["backfill_scan"], path + ".backfill_scan", &engine.quota.backfill_scan, 0,
+               10'000);
+  const YAML::Node strict = node["strict_fifo_namespaces"];
+  if (!strict) return;
+  if (!strict.IsSequence()) {
+    r.Error(path + ".strict_fifo_namespaces", "must be a list of namespaces");
+    return;
+  }
+  engine.quota.strict_fifo_namespaces.clear();
+  for (size_t i = 0; i < strict.size(); ++i) {
+    std::string ns;
+    r.ReadString(strict[i], ConfigReader::Index(path + ".strict_fifo_namespaces", i), &ns);
+    if (!ns.empty()) engine.quota.strict_fifo_namespaces.insert(ns);
+  }
+}
+
 void ReadLimits(ConfigReader& r, const YAML::Node& node, IntakeLimits& limits) {
   const std::string path = "limits";
   if (!r.ExpectMap(node, path)) return;
@@ -122,8 +143,8 @@ absl::StatusOr<SluicedConfig> ParseConfig(absl::string_view yaml) {
     return r.ToStatus("config");
   }
   r.CheckKeys(root, "",
-              {"listen", "metrics_listen", "kube", "budget", "queue", "retry", "fairness", "limits",
-               "events", "log_level"});
+              {"listen", "metrics_listen", "kube", "budget", "queue", "retry", "fairness", "quota",
+               "limits", "events", "log_level"});
   r.ReadString(root["listen"], "listen", &config.listen);
   r.ReadString(root["metrics_listen"], "metrics_listen", &config.metrics_listen);
   r.ReadString(root["log_level"], "log_level", &config.log_level);
@@ -132,6 +153,7 @@ absl::StatusOr<SluicedConfig> ParseConfig(absl::string_view yaml) {
   ReadQueue(r, root["queue"], config);
   ReadRetry(r, root["retry"], config.engine);
   ReadFairness(r, root["fairness"], config.engine);
+  ReadQuota(r, root["quota"], config.engine);
   ReadLimits(r, root["limits"], config.intake);
   const YAML::Node events = root["events"];
   if (r.ExpectMap(events, "events")) {
@@ -204,6 +226,14 @@ std::string ConfigToYaml(const SluicedConfig& c) {
   std::sort(weights.begin(), weights.end());
   for (const auto& [ns, w] : weights) out << YAML::Key << ns << YAML::Value << w;
   out << YAML::EndMap << YAML::EndMap;
+  out << YAML::Key << "quota" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << c.engine.quota.enabled;
+  out << YAML::Key << "backfill_scan" << YAML::Value << c.engine.quota.backfill_scan;
+  std::vector<std::string> strict(c.engine.quota.strict_fifo_namespaces.begin(),
+                                  c.engine.quota.strict_fifo_namespaces.end());
+  std::sort(strict.begin(), strict.end());
+  out << YAML::Key << "strict_fifo_namespaces" << YAML::Value << YAML::Flow << strict;
+  out << YAML::EndMap;
   out << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "max_batch_intents" << YAML::Value << c.intake.max_batch_intents;
   out << YAML::Key << "max_manifest_bytes" << YAML::Value << c.intake.max_manifest_bytes;

@@ -133,6 +133,9 @@ std::unique_ptr<Intent> IntentIntake::Convert(v1::PodIntent& in, Rejection* reje
   spec.cost_labels.reserve(static_cast<size_t>(in.cost_labels_size()));
   for (const auto& [key, value] : in.cost_labels()) spec.cost_labels.emplace_back(key, value);
   std::sort(spec.cost_labels.begin(), spec.cost_labels.end());
+  spec.scope_facts.priority_class = pod->priority_class_name;
+  spec.scope_facts.best_effort = !pod->requests.Has("cpu") && !pod->requests.Has("memory") &&
+                                 !pod->limits.Has("cpu") && !pod->limits.Has("memory");
   spec.requests = std::move(pod->requests);
   spec.limits = std::move(pod->limits);
   spec.manifest = std::move(*in.mutable_pod_json());

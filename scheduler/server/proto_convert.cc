@@ -51,6 +51,8 @@ v1::EventType ToProto(PodEventType type) {
       return v1::EVENT_TYPE_DELETED;
     case PodEventType::kRetrying:
       return v1::EVENT_TYPE_RETRYING;
+    case PodEventType::kWaiting:
+      return v1::EVENT_TYPE_WAITING;
   }
   return v1::EVENT_TYPE_UNSPECIFIED;
 }
@@ -108,6 +110,23 @@ void ToProto(const EngineStatus& status, v1::GetStatusResponse* out) {
     row->set_in_flight(ns.in_flight);
     row->set_workflows(ns.workflows);
     row->set_weight(ns.weight);
+    row->set_blocked(ns.blocked);
+    row->set_strict_fifo(ns.strict_fifo);
+    for (const EngineStatus::Quota& quota : ns.quotas) {
+      v1::QuotaStatus* q = row->add_quotas();
+      q->set_name(quota.name);
+      auto fill = [](const ResourceList& list,
+                     google::protobuf::Map<std::string, std::string>* map) {
+        for (const ResourceList::Entry& e : list) (*map)[e.name] = e.quantity.String();
+      };
+      fill(quota.hard, q->mutable_hard());
+      fill(quota.status_used, q->mutable_used());
+      fill(quota.sluice_used, q->mutable_sluice_used());
+      fill(quota.in_flight, q->mutable_in_flight());
+      fill(quota.headroom, q->mutable_headroom());
+      q->set_status_known(quota.status_known);
+      for (const std::string& scope : quota.unevaluated_scopes) q->add_unevaluated_scopes(scope);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -196,6 +197,141 @@ TEST_F(QueueFixture, EqualSharesOverALongRun) {
     ++served[name.substr(0, name.find('-'))];
   }
   for (const auto& [name, count] : served) EXPECT_EQ(count, 100) << name;
+}
+
+// Admits intents whose name is in `allowed`; records parked flows.
+class SetGate : public AdmissionGate {
+ public:
+  bool Admit(Intent* intent) override {
+    ++checks;
+    return allowed.count(std::string(intent->spec.pod_name())) > 0;
+  }
+  void Parked(FlowQueue* flow, Intent* head) override {
+    parked.push_back(flow);
+    parked_heads.push_back(std::string(head->spec.pod_name()));
+  }
+  std::set<std::string> allowed;
+  std::vector<FlowQueue*> parked;
+  std::vector<std::string> parked_heads;
+  int checks = 0;
+};
+
+TEST_F(QueueFixture, GateParksAFlowAndOthersGoOn) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  FlowQueue* b = Flow(ns, "b");
+  Add(a, 3);
+  Add(b, 3);
+  SetGate gate;
+  gate.allowed = {"b-0", "b-1", "b-2"};
+  queue_.set_backfill_scan(0);
+  EXPECT_EQ(queue_.Pop(&gate)->spec.pod_name(), "b-0");
+  ASSERT_EQ(gate.parked.size(), 1u);
+  EXPECT_EQ(gate.parked[0], a);
+  EXPECT_EQ(gate.parked_heads[0], "a-0");
+  EXPECT_TRUE(a->parked());
+  EXPECT_EQ(queue_.Pop(&gate)->spec.pod_name(), "b-1");
+  EXPECT_EQ(queue_.Pop(&gate)->spec.pod_name(), "b-2");
+  EXPECT_EQ(queue_.Pop(&gate), nullptr);  // only the parked flow is left
+  EXPECT_EQ(queue_.size(), 3u);
+  EXPECT_EQ(ns->parked_flows(), 1u);
+  EXPECT_EQ(ns->parked_intents(), 3u);
+  // Headroom grows: unpark, and a's intents go in order.
+  gate.allowed = {"a-0", "a-1", "a-2"};
+  queue_.UnparkAll(ns);
+  EXPECT_EQ(ns->parked_flows(), 0u);
+  EXPECT_EQ(PopFlows(3), "a a a");
+}
+
+TEST_F(QueueFixture, BackfillTakesASmallerIntentBehindABlockedHead) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  Add(a, 4);
+  SetGate gate;
+  gate.allowed = {"a-2"};
+  queue_.set_backfill_scan(2);  // looks at a-1 and a-2 behind a-0
+  EXPECT_EQ(queue_.Pop(&gate)->spec.pod_name(), "a-2");
+  EXPECT_FALSE(a->parked());
+  EXPECT_EQ(queue_.Pop(&gate), nullptr);  // a-0, then a-1 and a-3: none admitted
+  EXPECT_TRUE(a->parked());
+  gate.allowed = {"a-0", "a-1", "a-3"};
+  queue_.Unpark(a);
+  EXPECT_EQ(PopName(), "a-0");
+  EXPECT_EQ(PopName(), "a-1");
+  EXPECT_EQ(PopName(), "a-3");
+}
+
+TEST_F(QueueFixture, BackfillScanIsBounded) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  Add(a, 100);
+  SetGate gate;
+  gate.allowed = {"a-50"};
+  queue_.set_backfill_scan(16);
+  EXPECT_EQ(queue_.Pop(&gate), nullptr);
+  EXPECT_EQ(gate.checks, 17);  // the head and 16 behind it
+}
+
+TEST_F(QueueFixture, ParkedNamespaceLetsOtherNamespacesAndLevelsGo) {
+  NamespaceQueue* high = Namespace(10);
+  NamespaceQueue* low = Namespace(0);
+  FlowQueue* h = Flow(high, "h");
+  FlowQueue* l = Flow(low, "l");
+  Add(h, 2);
+  Add(l, 2);
+  SetGate gate;
+  gate.allowed = {"l-0", "l-1"};
+  queue_.set_backfill_scan(0);
+  EXPECT_EQ(queue_.Pop(&gate)->spec.pod_name(), "l-0");
+  EXPECT_EQ(high->active_flows(), 0u);
+  EXPECT_EQ(queue_.Pop(&gate)->spec.pod_name(), "l-1");
+  EXPECT_EQ(queue_.Pop(&gate), nullptr);
+}
+
+TEST_F(QueueFixture, PushFrontUnparks) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  Add(a, 1);
+  SetGate gate;
+  queue_.set_backfill_scan(0);
+  EXPECT_EQ(queue_.Pop(&gate), nullptr);
+  ASSERT_TRUE(a->parked());
+  IntentSpec spec;
+  spec.SetKey("ns", "retry");
+  intents_.push_back(std::make_unique<Intent>(std::move(spec)));
+  queue_.PushFront(a, intents_.back().get());
+  EXPECT_FALSE(a->parked());
+  EXPECT_EQ(PopName(), "retry");
+}
+
+TEST_F(QueueFixture, EmptiedParkedFlowIsNoLongerParked) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  Intent* only = Add(a, 1);
+  SetGate gate;
+  EXPECT_EQ(queue_.Pop(&gate), nullptr);
+  ASSERT_TRUE(a->parked());
+  queue_.Remove(only);
+  EXPECT_FALSE(a->parked());
+  EXPECT_EQ(ns->parked_flows(), 0u);
+  Add(a, 1);
+  EXPECT_EQ(PopName(), "a-1");
+}
+
+TEST_F(QueueFixture, FairShareAmongUnparkedFlowsAfterUnpark) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* big = Flow(ns, "big");
+  FlowQueue* small = Flow(ns, "small");
+  Add(big, 10);
+  Add(small, 2);
+  SetGate gate;  // nothing fits
+  queue_.set_backfill_scan(0);
+  EXPECT_EQ(queue_.Pop(&gate), nullptr);
+  ASSERT_TRUE(big->parked() && small->parked());
+  queue_.Unpark(big);
+  queue_.Unpark(small);
+  // Headroom for 3 pods: the small workflow gets its share.
+  EXPECT_EQ(PopFlows(3), "big small big");
 }
 
 }  // namespace

@@ -46,6 +46,10 @@ fairness:
   namespaces:
     team-a: 3
     team-b: 0.5
+quota:
+  enabled: false
+  backfill_scan: 4
+  strict_fifo_namespaces: [batch, ci]
 limits:
   max_batch_intents: 2000
   max_manifest_bytes: 65536
@@ -68,6 +72,9 @@ events:
   EXPECT_EQ(config->engine.max_attempts, 7u);
   EXPECT_EQ(config->engine.default_workflow_weight, 2);
   EXPECT_EQ(config->engine.namespace_weights.at("team-b"), 0.5);
+  EXPECT_FALSE(config->engine.quota.enabled);
+  EXPECT_EQ(config->engine.quota.backfill_scan, 4u);
+  EXPECT_TRUE(config->engine.quota.strict_fifo_namespaces.contains("ci"));
   EXPECT_EQ(config->intake.max_batch_intents, 2000u);
   EXPECT_EQ(config->intake.max_cost_labels, 8u);
   EXPECT_EQ(config->event_history, 1000u);
