@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace sluice {
 namespace {
@@ -47,7 +48,10 @@ PodEventType TerminalEventType(IntentState state) {
 class Engine::QuotaGate final : public AdmissionGate {
  public:
   explicit QuotaGate(Engine* engine) : engine_(engine) {}
-  bool Admit(Intent* intent) override { return engine_->QuotaAdmits(intent, nullptr); }
+  bool Admit(Intent* intent) override {
+    return engine_->QuotaAdmits(intent, nullptr) &&
+           (engine_->pools_.empty() || engine_->ChoosePool(intent, engine_->pump_now_) != nullptr);
+  }
   void Parked(FlowQueue* /*flow*/, Intent* head) override { engine_->OnParked(head); }
 
  private:
@@ -62,7 +66,9 @@ Engine::Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer
       budget_(config.budget, clock.MonoNow()),
       backoff_(config.retry_backoff),
       queue_(config.quota.backfill_scan),
-      gate_(std::make_unique<QuotaGate>(this)) {}
+      gate_(std::make_unique<QuotaGate>(this)) {
+  BuildPools();
+}
 
 Engine::~Engine() = default;
 
@@ -167,6 +173,13 @@ void Engine::Accept(Intent* intent, MonoTime now) {
       unmatched_pods_.erase(found);
       intent->pod_uid = pod.uid;
       ++counters_.adopted;
+      for (const auto& tracker : pools_) {
+        if (tracker->name() == pod.pool) intent->pool = tracker.get();
+      }
+      if (intent->pool != nullptr) {
+        intent->pool_usage = PoolUsage::Of(intent->spec.requests);
+        ChargePool(intent, /*in_flight=*/false, /*add=*/true);
+      }
       MarkCreated(intent, "AlreadyExists", now);
       Advance(intent, ProgressOf(pod), &pod);
       return;
@@ -194,6 +207,7 @@ void Engine::Enqueue(Intent* intent, bool at_front) {
 void Engine::MakeTerminal(Intent* intent, IntentState state, MonoTime now) {
   assert(IsTerminal(state) && !IsTerminal(intent->state));
   if (IsCreatedOrLater(intent->state)) ChargeOurs(intent, /*add=*/false);
+  ChargePool(intent, /*in_flight=*/false, /*add=*/false);
   SetState(intent, state);
   intent->terminal_at = now;
   intent->workflow->RemoveLive(intent);
@@ -207,8 +221,9 @@ void Engine::MarkCreated(Intent* intent, absl::string_view reason, MonoTime now)
   SetState(intent, IntentState::kCreated);
   ChargeOurs(intent, /*add=*/true);
   intent->transient_failures = 0;
-  // The manifest is not needed once the pod exists.
-  intent->spec.manifest = std::string();
+  // The manifest is not needed once the pod exists, unless a pool may still
+  // have to re-create it elsewhere (until it runs).
+  if (pools_.empty()) intent->spec.manifest = std::string();
   Emit(*intent, PodEventType::kCreated, reason);
   pending_events_.back().submit_to_create_ms = absl::ToInt64Milliseconds(now - intent->accepted_at);
 }
@@ -220,7 +235,16 @@ void Engine::Advance(Intent* intent, IntentState target, const PodObservation* p
   if (IsTerminal(target)) {
     MakeTerminal(intent, target, now);
     const bool external_delete = target == IntentState::kDeleted;
-    Emit(*intent, TerminalEventType(target),
+    PodEventType type = TerminalEventType(target);
+    if (target == IntentState::kFailed &&
+        (intent->disrupted ||
+         (pod != nullptr && std::find(config_.capacity.preemption_reasons.begin(),
+                                      config_.capacity.preemption_reasons.end(),
+                                      pod->reason) != config_.capacity.preemption_reasons.end()))) {
+      type = PodEventType::kPreempted;
+      ++counters_.preemptions;
+    }
+    Emit(*intent, type,
          pod != nullptr && !pod->reason.empty() ? absl::string_view(pod->reason)
          : external_delete                      ? absl::string_view("NotFound")
                                                 : absl::string_view(),
@@ -235,6 +259,7 @@ void Engine::Advance(Intent* intent, IntentState target, const PodObservation* p
   }
   if (target >= IntentState::kRunning && intent->state < IntentState::kRunning) {
     SetState(intent, IntentState::kRunning);
+    intent->spec.manifest = std::string();  // a running pod is never re-created
     Emit(*intent, PodEventType::kRunning);
   }
 }
@@ -243,8 +268,13 @@ void Engine::Advance(Intent* intent, IntentState target, const PodObservation* p
 
 void Engine::Pump() {
   const MonoTime now = clock_.MonoNow();
+  pump_now_ = now;
   ReleaseRetries(now);
   ForgetTerminal(now);
+  if (!pools_.empty()) {
+    CheckProvisioning(now);
+    RefreshPoolStates(now);
+  }
   while (dispatching_ && budget_.CanStart(now)) {
     if (!delete_queue_.empty()) {
       Intent* intent = delete_queue_.front();
@@ -263,6 +293,8 @@ MonoTime Engine::NextWakeup() const {
   const MonoTime now = clock_.MonoNow();
   MonoTime next = MonoTime::Infinite();
   if (!retries_.empty()) next = std::min(next, retries_.top().at);
+  if (!provisioning_.empty()) next = std::min(next, provisioning_.top().at);
+  next = std::min(next, next_pool_change_);
   if (!terminal_.empty()) {
     next = terminal_.size() > config_.max_terminal_retained
                ? now
@@ -292,6 +324,22 @@ void Engine::Dispatch(Intent* intent, MonoTime now) {
   command.manifest = intent->spec.manifest;
   command.workflow_uid = intent->workflow->uid();
   command.attempt = intent->attempts;
+  if (!pools_.empty()) {
+    PoolTracker* pool = ChoosePool(intent, now);
+    assert(pool != nullptr);  // the gate admitted the intent a moment ago
+    intent->pool = pool;
+    intent->pool_usage = PoolUsage::Of(intent->spec.requests);
+    ChargePool(intent, /*in_flight=*/true, /*add=*/true);
+    command.pool = &pool->config();
+    if (!intent->previous_pool.empty()) {
+      ++counters_.reschedules;
+      Emit(*intent, PodEventType::kRescheduled, intent->reschedule_reason,
+           absl::StrCat("could not start in pool ", intent->previous_pool, "; re-created in pool ",
+                        pool->name()));
+      pending_events_.back().previous_pool = intent->previous_pool;
+      intent->previous_pool.clear();
+    }
+  }
   writer_->Create(command);
 }
 
@@ -321,9 +369,11 @@ void Engine::OnCreateResult(uint64_t request_id, const WriteResult& result) {
   ++counters_.write_outcomes[static_cast<int>(result.outcome)];
   const MonoTime now = clock_.MonoNow();
   ChargeInFlight(intent, /*add=*/false);
+  ChargePool(intent, /*in_flight=*/true, /*add=*/false);
   if (result.outcome != WriteOutcome::kSuccess && result.outcome != WriteOutcome::kAlreadyExists) {
     // Its in-flight charge is released: other intents may fit now.
     intent->namespace_state->UnparkAll(queue_);
+    if (intent->pool != nullptr) UnparkEverything();
   }
 
   const bool cancel = intent->cancel_requested;
@@ -418,6 +468,12 @@ void Engine::OnCreateResult(uint64_t request_id, const WriteResult& result) {
     Emit(*intent, PodEventType::kCancelled, "Cancelled",
          "created before the cancel arrived; deleting the pod");
   } else {
+    if (intent->pool != nullptr) {
+      ChargePool(intent, /*in_flight=*/false, /*add=*/true);
+      intent->created_at = now;
+      provisioning_.push(
+          {now + intent->pool->config().provisioning_timeout, intent->spec.key, now});
+    }
     MarkCreated(intent, result.outcome == WriteOutcome::kAlreadyExists ? "AlreadyExists" : "", now);
     if (early != nullptr) Advance(intent, ProgressOf(*early), early.get());
   }
@@ -450,6 +506,14 @@ void Engine::OnDeleteResult(uint64_t request_id, const WriteResult& result) {
       // forbidden): nothing more to do.
       intent->delete_pending = false;
       intent->transient_failures = 0;
+      // A pod being moved to another pool is re-created once it is gone: now
+      // if it already was, else when the informer sees it go.
+      if (intent->state == IntentState::kRescheduling &&
+          (result.outcome == WriteOutcome::kNotFound ||
+           result.outcome == WriteOutcome::kPermanent)) {
+        RequeueAfterReschedule(intent);
+        FlushEvents();
+      }
       return;
   }
 }
@@ -540,6 +604,12 @@ void Engine::CancelOne(Intent* intent, bool keep_created, CancelOutcome& outcome
         ++outcome.deleting;
       }
       return;
+    case IntentState::kRescheduling:
+      // Its pod is already being deleted; it will not be re-created.
+      MakeTerminal(intent, IntentState::kCancelled, now);
+      Emit(*intent, PodEventType::kCancelled, "Cancelled", "cancelled while rescheduling");
+      ++outcome.deleting;
+      return;
     case IntentState::kCreated:
     case IntentState::kScheduled:
     case IntentState::kRunning:
@@ -608,6 +678,13 @@ void Engine::OnPodObserved(const PodObservation& pod) {
       if (intent->state == IntentState::kQueued) queue_.Remove(intent);
       intent->pod_uid = pod.uid;
       ++counters_.adopted;
+      for (const auto& tracker : pools_) {
+        if (tracker->name() == pod.pool) intent->pool = tracker.get();
+      }
+      if (intent->pool != nullptr) {
+        intent->pool_usage = PoolUsage::Of(intent->spec.requests);
+        ChargePool(intent, /*in_flight=*/false, /*add=*/true);
+      }
       MarkCreated(intent, "AlreadyExists", now);
       Advance(intent, ProgressOf(pod), &pod);
       break;
@@ -621,8 +698,15 @@ void Engine::OnPodObserved(const PodObservation& pod) {
         return;  // another incarnation of the same name
       }
       if (intent->pod_uid.empty()) intent->pod_uid = pod.uid;
+      if (intent->pool != nullptr && ObservePoolSignals(intent, pod)) break;
       Advance(intent, ProgressOf(pod), &pod);
       break;
+    case IntentState::kRescheduling:
+      if (pod.deleted && (pod.uid.empty() || pod.uid == intent->pod_uid)) {
+        RequeueAfterReschedule(intent);
+        break;
+      }
+      return;
     default:
       return;
   }
@@ -644,8 +728,233 @@ void Engine::OnPodsResynced(absl::Span<const PodObservation> pods) {
       vanished.push_back(intent.get());
     }
   }
-  for (Intent* intent : vanished) Advance(intent, IntentState::kDeleted, nullptr);
+  for (Intent* intent : vanished) {
+    if (intent->state == IntentState::kRescheduling) {
+      RequeueAfterReschedule(intent);
+    } else {
+      Advance(intent, IntentState::kDeleted, nullptr);
+    }
+  }
   FlushEvents();
+}
+
+// ---------------------------------------------------------------- pools
+
+// Builds the pool trackers from the configuration. A pool that stays keeps
+// its tracker (intents point at it), with the new settings; one that goes is
+// retired, not destroyed.
+void Engine::BuildPools() {
+  std::vector<std::unique_ptr<PoolTracker>> old = std::move(pools_);
+  pools_.clear();
+  pool_order_.clear();
+  for (const PoolConfig& config : config_.capacity.pools) {
+    std::unique_ptr<PoolTracker> tracker;
+    for (auto& existing : old) {
+      if (existing != nullptr && existing->name() == config.name) {
+        tracker = std::move(existing);
+        tracker->set_config(config);
+        break;
+      }
+    }
+    if (tracker == nullptr) {
+      tracker = std::make_unique<PoolTracker>(config, &config_.capacity.timers);
+    }
+    pool_order_.push_back(tracker.get());
+    pools_.push_back(std::move(tracker));
+  }
+  for (auto& existing : old) {
+    if (existing != nullptr) retired_pools_.push_back(std::move(existing));
+  }
+}
+
+CapacityPolicy Engine::PolicyOf(const Intent& intent) const {
+  if (intent.spec.capacity_policy != CapacityPolicy::kDefault) return intent.spec.capacity_policy;
+  auto it = config_.capacity.namespace_policies.find(intent.spec.pod_namespace());
+  return it != config_.capacity.namespace_policies.end() ? it->second
+                                                         : config_.capacity.default_policy;
+}
+
+// The first allowed pool that is Available and has room, preferring pools
+// this intent has not failed in; a pool it failed in is used again (once it
+// is Available) only when no other can take the pod, so that a SPOT_ONLY
+// intent is not shut out for good by one stock-out.
+PoolTracker* Engine::ChoosePool(Intent* intent, MonoTime now) {
+  const PoolUsage usage = PoolUsage::Of(intent->spec.requests);
+  const std::vector<PoolTracker*> candidates =
+      CandidatePools(pool_order_, PolicyOf(*intent), intent->spec.allowed_pools, {});
+  PoolTracker* fallback = nullptr;
+  for (PoolTracker* pool : candidates) {
+    if (pool->State(now) != PoolStateKind::kAvailable || !pool->Fits(usage)) continue;
+    const bool failed_here = std::find(intent->excluded_pools.begin(), intent->excluded_pools.end(),
+                                       pool->name()) != intent->excluded_pools.end();
+    if (!failed_here) return pool;
+    if (fallback == nullptr) fallback = pool;
+  }
+  return fallback;
+}
+
+std::string Engine::CapacityExplanation(Intent* intent, MonoTime now) {
+  const std::vector<PoolTracker*> candidates =
+      CandidatePools(pool_order_, PolicyOf(*intent), intent->spec.allowed_pools, {});
+  if (candidates.empty()) {
+    return absl::StrCat("no configured pool is allowed for policy ",
+                        CapacityPolicyName(PolicyOf(*intent)));
+  }
+  std::vector<std::string> parts;
+  const PoolUsage usage = PoolUsage::Of(intent->spec.requests);
+  for (PoolTracker* pool : candidates) {
+    const PoolStateKind state = pool->State(now);
+    if (state != PoolStateKind::kAvailable) {
+      std::string part =
+          absl::StrCat(pool->name(), " ", PoolStateName(state), " for ",
+                       absl::FormatDuration(absl::Ceil(pool->StateEnds() - now, absl::Seconds(1))));
+      if (!pool->recent_failures().empty()) {
+        absl::StrAppend(&part, " (", pool->recent_failures().back().reason, ")");
+      }
+      parts.push_back(std::move(part));
+    } else if (!pool->Fits(usage)) {
+      parts.push_back(absl::StrCat(pool->name(), " full"));
+    }
+  }
+  return absl::StrCat("no pool can take the pod now: ", absl::StrJoin(parts, "; "));
+}
+
+void Engine::ChargePool(Intent* intent, bool in_flight, bool add) {
+  PoolTracker* pool = intent->pool;
+  if (pool == nullptr) return;
+  bool& charged = in_flight ? intent->pool_in_flight : intent->pool_used;
+  if (charged == add) return;
+  charged = add;
+  if (in_flight) {
+    if (add) {
+      pool->AddInFlight(intent->pool_usage);
+    } else {
+      pool->RemoveInFlight(intent->pool_usage);
+    }
+  } else {
+    if (add) {
+      pool->AddUsed(intent->pool_usage);
+    } else {
+      pool->RemoveUsed(intent->pool_usage);
+      UnparkEverything();
+    }
+  }
+}
+
+void Engine::UnparkEverything() {
+  for (auto& [name, ns] : namespaces_) ns->UnparkAll(queue_);
+}
+
+// Reads capacity signals off a created pod of a pool. Returns true if the pod
+// is being moved to another pool.
+bool Engine::ObservePoolSignals(Intent* intent, const PodObservation& pod) {
+  const MonoTime now = clock_.MonoNow();
+  PoolTracker* pool = intent->pool;
+  if (pod.disruption_target && !intent->disrupted) {
+    intent->disrupted = true;
+    pool->MarkInterruption(now, clock_.WallNow(), pod.disruption_reason, pod.disruption_message);
+    RefreshPoolStates(now);
+  }
+  const bool not_started =
+      (intent->state == IntentState::kCreated || intent->state == IntentState::kScheduled) &&
+      pod.phase == PodPhase::kPending && !pod.deleted;
+  if (!not_started) return false;
+  auto mentions = [&pod](const std::vector<std::string>& words) -> std::string {
+    for (const std::string& word : words) {
+      if (absl::StrContains(pod.reason, word) ||
+          absl::StrContains(pod.unschedulable_message, word) ||
+          absl::StrContains(pod.message, word)) {
+        return word;
+      }
+    }
+    return "";
+  };
+  const std::string message =
+      !pod.unschedulable_message.empty() ? pod.unschedulable_message : pod.message;
+  if (std::string word = mentions(config_.capacity.stockout_reasons); !word.empty()) {
+    pool->MarkStockOut(now, clock_.WallNow(), word, message);
+    Reschedule(intent, word, message);
+    return true;
+  }
+  if (std::string word = mentions(config_.capacity.failure_reasons); !word.empty()) {
+    pool->MarkFailure(now, clock_.WallNow(), word, message);
+    Reschedule(intent, word, message);
+    return true;
+  }
+  return false;
+}
+
+// The pod cannot start in its pool: delete it, and re-create it under the
+// same name in the next allowed pool once it is gone.
+void Engine::Reschedule(Intent* intent, absl::string_view reason, absl::string_view message) {
+  PoolTracker* pool = intent->pool;
+  intent->excluded_pools.push_back(pool->name());
+  intent->previous_pool = pool->name();
+  intent->reschedule_reason = absl::StrCat(reason, message.empty() ? "" : ": ", message);
+  ChargePool(intent, /*in_flight=*/false, /*add=*/false);
+  SetState(intent, IntentState::kRescheduling);
+  QueueDelete(intent);
+  RefreshPoolStates(clock_.MonoNow());
+}
+
+void Engine::RequeueAfterReschedule(Intent* intent) {
+  ChargeOurs(intent, /*add=*/false);  // the old pod is gone
+  intent->pod_uid.clear();
+  intent->delete_pending = false;
+  intent->disrupted = false;
+  intent->waiting_reported = false;
+  intent->early_observation.reset();
+  SetState(intent, IntentState::kQueued);
+  Enqueue(intent, /*at_front=*/true);
+}
+
+void Engine::CheckProvisioning(MonoTime now) {
+  while (!provisioning_.empty() && provisioning_.top().at <= now) {
+    ProvisioningCheck check = provisioning_.top();
+    provisioning_.pop();
+    auto it = intents_.find(absl::string_view(check.key));
+    if (it == intents_.end()) continue;
+    Intent* intent = it->second.get();
+    if (intent->state != IntentState::kCreated || intent->created_at != check.created_at ||
+        intent->pool == nullptr) {
+      continue;  // scheduled since, or another attempt
+    }
+    const std::string message =
+        absl::StrCat("not scheduled within the pool's provisioning timeout of ",
+                     absl::FormatDuration(intent->pool->config().provisioning_timeout));
+    intent->pool->MarkFailure(now, clock_.WallNow(), "ProvisioningTimeout", message);
+    Reschedule(intent, "ProvisioningTimeout", message);
+  }
+}
+
+void Engine::RefreshPoolStates(MonoTime now) {
+  MonoTime next = MonoTime::Infinite();
+  bool returned = false;
+  for (PoolTracker* pool : pool_order_) {
+    const bool was_down = pool->StateEnds() <= now && !pool->StateEnds().is_infinite();
+    pool->State(now);
+    returned |= was_down;
+    next = std::min(next, pool->StateEnds());
+  }
+  next_pool_change_ = next;
+  if (returned) UnparkEverything();
+}
+
+Engine::CapacityStatus Engine::Capacity() {
+  const MonoTime now = clock_.MonoNow();
+  RefreshPoolStates(now);
+  CapacityStatus status;
+  status.default_policy = config_.capacity.default_policy;
+  for (PoolTracker* pool : pool_order_) {
+    PoolRow row;
+    row.pool = pool;
+    row.state = pool->State(now);
+    row.remaining =
+        row.state == PoolStateKind::kAvailable ? absl::ZeroDuration() : pool->StateEnds() - now;
+    status.pools.push_back(row);
+  }
+  for (const auto& [name, ns] : namespaces_) status.waiting += ns->blocked();
+  return status;
 }
 
 // ---------------------------------------------------------------- misc
@@ -655,6 +964,8 @@ void Engine::Reconfigure(const EngineConfig& config) {
   budget_.Reconfigure(config.budget, clock_.MonoNow());
   backoff_ = ExponentialBackoff(config.retry_backoff);
   queue_.set_backfill_scan(config.quota.backfill_scan);
+  BuildPools();
+  UnparkEverything();
   for (auto& [name, ns] : namespaces_) {
     auto it = config.namespace_weights.find(name);
     ns->set_weight(it != config.namespace_weights.end() ? it->second
@@ -744,11 +1055,15 @@ bool Engine::QuotaAdmits(Intent* intent, std::string* why) {
 void Engine::OnParked(Intent* head) {
   if (head->waiting_reported) return;
   head->waiting_reported = true;
-  ++counters_.quota_waits;
   std::string why;
-  QuotaAdmits(head, &why);
-  Emit(*head, PodEventType::kWaiting,
-       absl::StartsWith(why, "status unknown") ? "QuotaStatusUnknown" : "QuotaExceeded", why);
+  if (!QuotaAdmits(head, &why)) {
+    ++counters_.quota_waits;
+    Emit(*head, PodEventType::kWaiting,
+         absl::StartsWith(why, "status unknown") ? "QuotaStatusUnknown" : "QuotaExceeded", why);
+    return;
+  }
+  ++counters_.capacity_waits;
+  Emit(*head, PodEventType::kWaiting, "CapacityUnavailable", CapacityExplanation(head, pump_now_));
 }
 
 void Engine::ChargeInFlight(Intent* intent, bool add) {
@@ -846,6 +1161,7 @@ void Engine::Emit(const Intent& intent, PodEventType type, absl::string_view rea
   event.reason = std::string(reason);
   event.message = std::string(message);
   event.attempt = intent.attempts;
+  if (intent.pool != nullptr) event.pool = intent.pool->name();
   ++counters_.events[static_cast<int>(type)];
 }
 

@@ -20,6 +20,7 @@
 #include "scheduler/engine/pod_event.h"
 #include "scheduler/engine/pod_observation.h"
 #include "scheduler/engine/pod_writer.h"
+#include "scheduler/engine/pool.h"
 #include "scheduler/engine/quota.h"
 #include "scheduler/engine/workflow.h"
 #include "scheduler/engine/write_budget.h"
@@ -57,6 +58,22 @@ struct EngineConfig {
     // first that does not fit holds up the rest.
     absl::flat_hash_set<std::string> strict_fifo_namespaces;
   } quota;
+
+  // Elastic capacity pools. Without pools, pods are created as submitted.
+  struct Capacity {
+    std::vector<PoolConfig> pools;
+    PoolTimers timers;
+    // The policy of intents that do not say, by namespace, else the default.
+    CapacityPolicy default_policy = CapacityPolicy::kSpotPreferred;
+    absl::flat_hash_map<std::string, CapacityPolicy> namespace_policies;
+    // Words in a pending pod's Unschedulable message or status.reason that
+    // mean its pool is out of stock, or failed to provision it.
+    std::vector<std::string> stockout_reasons = {"NoStock", "StockExhaust", "StockClose"};
+    std::vector<std::string> failure_reasons = {"ProviderFailed"};
+    // status.reason of a failed pod that means it was reclaimed or preempted.
+    std::vector<std::string> preemption_reasons = {"Preempted", "BidFailed", "Expired",
+                                                   "SpotToBeReleased"};
+  } capacity;
 };
 
 // A snapshot for GetStatus and metrics.
@@ -108,6 +125,9 @@ struct EngineCounters {
   uint64_t events[kPodEventTypeCount] = {};
   uint64_t adopted = 0;            // intents found already existing by the informer
   uint64_t quota_waits = 0;        // intents that waited on quota (Waiting events)
+  uint64_t capacity_waits = 0;     // intents that waited for pool capacity
+  uint64_t reschedules = 0;        // pods re-created in another pool
+  uint64_t preemptions = 0;        // running pods reclaimed or preempted
   uint64_t quota_corrections = 0;  // 403 exceeded-quota answers used to correct an estimate
 };
 
@@ -186,6 +206,18 @@ class Engine {
   const EngineConfig& config() const { return config_; }
 
   EngineStatus Status(bool include_namespaces) const;
+
+  struct PoolRow {
+    const PoolTracker* pool;
+    PoolStateKind state;
+    absl::Duration remaining;
+  };
+  struct CapacityStatus {
+    std::vector<PoolRow> pools;
+    CapacityPolicy default_policy;
+    uint64_t waiting = 0;  // intents parked for capacity
+  };
+  CapacityStatus Capacity();
   const EngineCounters& counters() const { return counters_; }
   // The intent with this key ("ns/name"), or nullptr. For tests and diagnostics.
   const Intent* Find(absl::string_view pod_key) const;
@@ -237,6 +269,19 @@ class Engine {
   void ChargeOurs(Intent* intent, bool add);
   void RecountQuota(NamespaceState* ns, TrackedQuota* quota);
   void ObserveQuota(const QuotaObservation& quota);
+
+  // Capacity pools.
+  CapacityPolicy PolicyOf(const Intent& intent) const;
+  PoolTracker* ChoosePool(Intent* intent, MonoTime now);
+  std::string CapacityExplanation(Intent* intent, MonoTime now);
+  void ChargePool(Intent* intent, bool in_flight, bool add);
+  void UnparkEverything();
+  bool ObservePoolSignals(Intent* intent, const PodObservation& pod);
+  void Reschedule(Intent* intent, absl::string_view reason, absl::string_view message);
+  void RequeueAfterReschedule(Intent* intent);
+  void CheckProvisioning(MonoTime now);
+  void RefreshPoolStates(MonoTime now);
+  void BuildPools();
   void FlushEvents();
 
   const Clock& clock_;
@@ -248,6 +293,25 @@ class Engine {
   ExponentialBackoff backoff_;
   FairQueue queue_;
   std::unique_ptr<QuotaGate> gate_;
+
+  std::vector<std::unique_ptr<PoolTracker>> pools_;
+  std::vector<PoolTracker*> pool_order_;  // pools_ as pointers, for CandidatePools
+  // Trackers of pools removed by a reconfiguration, kept for intents that
+  // still point at them.
+  std::vector<std::unique_ptr<PoolTracker>> retired_pools_;
+  struct ProvisioningCheck {
+    MonoTime at;
+    std::string key;
+    MonoTime created_at;
+    bool operator>(const ProvisioningCheck& other) const { return at > other.at; }
+  };
+  std::priority_queue<ProvisioningCheck, std::vector<ProvisioningCheck>,
+                      std::greater<ProvisioningCheck>>
+      provisioning_;
+  // The earliest time a pool's state ends (then waiting intents get a look).
+  MonoTime next_pool_change_ = MonoTime::Infinite();
+  // The clock's reading at the start of the current Pump (the gate's "now").
+  MonoTime pump_now_;
 
   // Every intent Sluice remembers, by "ns/name" (the view points into the intent).
   absl::flat_hash_map<absl::string_view, std::unique_ptr<Intent>> intents_;

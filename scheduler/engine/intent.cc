@@ -19,6 +19,8 @@ absl::string_view IntentStateName(IntentState s) {
       return "scheduled";
     case IntentState::kRunning:
       return "running";
+    case IntentState::kRescheduling:
+      return "rescheduling";
     case IntentState::kSucceeded:
       return "succeeded";
     case IntentState::kFailed:

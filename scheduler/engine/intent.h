@@ -12,6 +12,7 @@
 #include "scheduler/common/clock.h"
 #include "scheduler/common/resource_list.h"
 #include "scheduler/engine/pod_observation.h"
+#include "scheduler/engine/pool.h"
 #include "scheduler/engine/quota.h"
 
 namespace sluice {
@@ -28,13 +29,14 @@ enum class IntentState : uint8_t {
   kCreated,       // the APIServer has the pod
   kScheduled,     // bound to a node
   kRunning,       // a container started
+  kRescheduling,  // could not start in its pool: being deleted, to be re-created in another
   kSucceeded,     // terminal
   kFailed,        // terminal
   kCreateFailed,  // terminal: the APIServer refused the pod for good
   kCancelled,     // terminal
   kDeleted,       // terminal: deleted by someone else before it ended
 };
-inline constexpr int kIntentStateCount = 11;
+inline constexpr int kIntentStateCount = 12;
 
 inline bool IsTerminal(IntentState s) { return s >= IntentState::kSucceeded; }
 // True once the pod exists (or existed) in the cluster.
@@ -62,6 +64,9 @@ struct IntentSpec {
   ResourceList limits;
   // What decides which scoped ResourceQuotas charge the pod.
   PodScopeFacts scope_facts;
+  // Where the pod may be placed (capacity pools).
+  CapacityPolicy capacity_policy = CapacityPolicy::kDefault;
+  std::vector<std::string> allowed_pools;
 
   absl::string_view pod_namespace() const {
     return absl::string_view(key).substr(0, namespace_length);
@@ -108,6 +113,21 @@ struct Intent {
   ResourceList quota_usage;
   // A Waiting event was sent for this intent.
   bool waiting_reported = false;
+
+  // Capacity pools. The pool the current (or last) create placed the pod in;
+  // pools it could not start in (never tried again for this intent); the
+  // pool of the attempt before a reschedule, and why it was left.
+  PoolTracker* pool = nullptr;
+  PoolUsage pool_usage;
+  bool pool_in_flight = false;  // pool_usage counted as in flight in `pool`
+  bool pool_used = false;       // pool_usage counted as used in `pool`
+  std::vector<std::string> excluded_pools;
+  std::string previous_pool;
+  std::string reschedule_reason;
+  // When the APIServer answered the create (provisioning timeout).
+  MonoTime created_at;
+  // An interruption notice (DisruptionTarget) was seen: a failure is a preemption.
+  bool disrupted = false;
 
   Workflow* workflow = nullptr;
   NamespaceState* namespace_state = nullptr;

@@ -24,6 +24,10 @@ absl::string_view PodEventTypeName(PodEventType type) {
       return "retrying";
     case PodEventType::kWaiting:
       return "waiting";
+    case PodEventType::kRescheduled:
+      return "rescheduled";
+    case PodEventType::kPreempted:
+      return "preempted";
   }
   return "unknown";
 }

@@ -20,9 +20,11 @@ enum class PodEventType : uint8_t {
   kCancelled,
   kDeleted,
   kRetrying,
-  kWaiting,  // queued behind a ResourceQuota (or, later, pool capacity)
+  kWaiting,      // queued behind a ResourceQuota or for pool capacity
+  kRescheduled,  // could not start in its pool; re-created in another
+  kPreempted,    // a running pod reclaimed (spot) or preempted: ended, not retried
 };
-inline constexpr int kPodEventTypeCount = 10;
+inline constexpr int kPodEventTypeCount = 12;
 absl::string_view PodEventTypeName(PodEventType type);
 
 // A lifecycle event for controllers (WatchEvents). Sequence numbers and the
@@ -40,6 +42,10 @@ struct PodEvent {
   uint32_t attempt = 0;
   // For kCreated: acceptance to the APIServer's answer; -1 otherwise.
   int64_t submit_to_create_ms = -1;
+  // The capacity pool of the pod (empty without pools); for kRescheduled, the
+  // pool it left too.
+  std::string pool;
+  std::string previous_pool;
 };
 
 // Receives the engine's events, in order. Called on the engine thread at the

@@ -25,6 +25,17 @@ struct PodObservation {
   // status.reason / status.message, or the first terminated container's reason.
   std::string reason;
   std::string message;
+  // Condition PodScheduled=False with reason Unschedulable, and its message
+  // (where serverless providers say why: NoStock, ProviderFailed, ...).
+  bool unschedulable = false;
+  std::string unschedulable_message;
+  // Condition DisruptionTarget=True (an interruption notice: spot reclaim,
+  // preemption, eviction) and its reason.
+  bool disruption_target = false;
+  std::string disruption_reason;
+  std::string disruption_message;
+  // The label sluice.dev/pool.
+  std::string pool;
 };
 
 }  // namespace sluice

@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "scheduler/common/resource_list.h"
+#include "scheduler/engine/pool.h"
 
 namespace sluice {
 
@@ -19,6 +20,9 @@ struct CreatePodCommand {
   absl::string_view manifest;
   absl::string_view workflow_uid;
   uint32_t attempt = 0;  // 1 for the first attempt
+  // The capacity pool the pod goes to (its labels, nodeSelector, tolerations
+  // and annotations are stamped on the pod); null without pools.
+  const PoolConfig* pool = nullptr;
 };
 
 // A pod delete the engine wants sent to the APIServer.

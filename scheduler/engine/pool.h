@@ -118,6 +118,8 @@ class PoolTracker {
   PoolTracker(PoolConfig config, const PoolTimers* timers);
 
   const PoolConfig& config() const { return config_; }
+  // New settings from a reconfiguration; state, usage and history stay.
+  void set_config(PoolConfig config) { config_ = std::move(config); }
   const std::string& name() const { return config_.name; }
 
   // The state at `now` (timers that ran out are applied).

@@ -17,6 +17,8 @@ v1::IntentState ToProto(IntentState state) {
       return v1::INTENT_STATE_SCHEDULED;
     case IntentState::kRunning:
       return v1::INTENT_STATE_RUNNING;
+    case IntentState::kRescheduling:
+      return v1::INTENT_STATE_RESCHEDULING;
     case IntentState::kSucceeded:
       return v1::INTENT_STATE_SUCCEEDED;
     case IntentState::kFailed:
@@ -53,6 +55,10 @@ v1::EventType ToProto(PodEventType type) {
       return v1::EVENT_TYPE_RETRYING;
     case PodEventType::kWaiting:
       return v1::EVENT_TYPE_WAITING;
+    case PodEventType::kRescheduled:
+      return v1::EVENT_TYPE_RESCHEDULED;
+    case PodEventType::kPreempted:
+      return v1::EVENT_TYPE_PREEMPTED;
   }
   return v1::EVENT_TYPE_UNSPECIFIED;
 }
