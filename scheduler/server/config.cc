@@ -3,8 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "scheduler/kube/object_names.h"
 #include "scheduler/server/config_reader.h"
 
 namespace sluice {
@@ -70,6 +72,31 @@ void ReadFairness(ConfigReader& r, const YAML::Node& node, EngineConfig& engine)
   }
 }
 
+// A list of namespace names (validated as DNS-1123 labels) into a set.
+void ReadNamespaceSet(ConfigReader& r, const YAML::Node& node, const std::string& path,
+                      absl::flat_hash_set<std::string>* out) {
+  if (!node) return;
+  if (!node.IsSequence()) {
+    r.Error(path, "must be a list of namespaces");
+    return;
+  }
+  out->clear();
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string item_path = ConfigReader::Index(path, i);
+    std::string ns;
+    r.ReadString(node[i], item_path, &ns);
+    if (ns.empty()) {
+      r.Error(item_path, "must be a namespace name");
+      continue;
+    }
+    if (std::string error = kube::Dns1123LabelError(ns); !error.empty()) {
+      r.Error(item_path, error);
+      continue;
+    }
+    out->insert(ns);
+  }
+}
+
 void ReadQuota(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
   const std::string path = "quota";
   if (!r.ExpectMap(node, path)) return;
@@ -77,24 +104,256 @@ void ReadQuota(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
   r.ReadBool(node["enabled"], path + ".enabled", &engine.quota.enabled);
   r.ReadUint32(node["backfill_scan"], path + ".backfill_scan", &engine.quota.backfill_scan, 0,
                10'000);
-  const YAML::Node strict = node["strict_fifo_namespaces"];
-  if (!strict) return;
-  if (!strict.IsSequence()) {
-    r.Error(path + ".strict_fifo_namespaces", "must be a list of namespaces");
+  ReadNamespaceSet(r, node["strict_fifo_namespaces"], path + ".strict_fifo_namespaces",
+                   &engine.quota.strict_fifo_namespaces);
+}
+
+bool ParsePolicy(const std::string& text, CapacityPolicy* policy) {
+  if (text == "ON_DEMAND") {
+    *policy = CapacityPolicy::kOnDemand;
+  } else if (text == "SPOT_PREFERRED") {
+    *policy = CapacityPolicy::kSpotPreferred;
+  } else if (text == "SPOT_ONLY") {
+    *policy = CapacityPolicy::kSpotOnly;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void ReadPolicy(ConfigReader& r, const YAML::Node& node, const std::string& path,
+                CapacityPolicy* policy) {
+  std::string text;
+  r.ReadString(node, path, &text);
+  if (!text.empty() && !ParsePolicy(text, policy)) {
+    r.Error(path, "must be ON_DEMAND, SPOT_PREFERRED or SPOT_ONLY");
+  }
+}
+
+void ReadStringMap(ConfigReader& r, const YAML::Node& node, const std::string& path,
+                   std::vector<std::pair<std::string, std::string>>* out) {
+  if (!node) return;
+  if (!node.IsMap()) {
+    r.Error(path, "must be a map of strings");
     return;
   }
-  engine.quota.strict_fifo_namespaces.clear();
-  for (size_t i = 0; i < strict.size(); ++i) {
-    std::string ns;
-    r.ReadString(strict[i], ConfigReader::Index(path + ".strict_fifo_namespaces", i), &ns);
-    if (!ns.empty()) engine.quota.strict_fifo_namespaces.insert(ns);
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>("");
+    std::string value;
+    r.ReadString(entry.second, ConfigReader::Join(path, key), &value);
+    out->emplace_back(key, value);
+  }
+}
+
+void ReadQuantity(ConfigReader& r, const YAML::Node& node, const std::string& path,
+                  std::optional<Quantity>* out) {
+  if (!node || node.IsNull()) return;
+  if (!node.IsScalar()) {
+    r.Error(path, "must be a quantity such as 100, 2500m or 64Gi");
+    return;
+  }
+  absl::StatusOr<Quantity> q = Quantity::Parse(node.Scalar());
+  if (!q.ok()) {
+    r.Error(path, q.status().message());
+  } else if (q->Sign() < 0) {
+    r.Error(path, "must be >= 0");
+  } else {
+    *out = *q;
+  }
+}
+
+void ReadPool(ConfigReader& r, const YAML::Node& node, const std::string& path, PoolConfig& pool) {
+  if (!node.IsMap()) {
+    r.Error(path, "must be a map (name, class, inject, limits, prices, billing, ...)");
+    return;
+  }
+  r.CheckKeys(
+      node, path,
+      {"name", "class", "order", "inject", "limits", "prices", "billing", "provisioning_timeout"});
+  r.ReadString(node["name"], path + ".name", &pool.name);
+  if (pool.name.empty()) r.Error(path + ".name", "required");
+  std::string pool_class = "on-demand";
+  r.ReadString(node["class"], path + ".class", &pool_class);
+  if (pool_class == "spot") {
+    pool.pool_class = PoolClass::kSpot;
+  } else if (pool_class == "on-demand") {
+    pool.pool_class = PoolClass::kOnDemand;
+  } else {
+    r.Error(path + ".class", "must be on-demand or spot");
+  }
+  uint64_t order = 0;
+  r.ReadUint(node["order"], path + ".order", &order, 0, 1'000'000);
+  pool.order = static_cast<int32_t>(order);
+  const YAML::Node inject = node["inject"];
+  const std::string inject_path = path + ".inject";
+  if (r.ExpectMap(inject, inject_path) && inject) {
+    r.CheckKeys(inject, inject_path, {"labels", "annotations", "node_selector", "tolerations"});
+    ReadStringMap(r, inject["labels"], inject_path + ".labels", &pool.labels);
+    ReadStringMap(r, inject["annotations"], inject_path + ".annotations", &pool.annotations);
+    ReadStringMap(r, inject["node_selector"], inject_path + ".node_selector", &pool.node_selector);
+    for (const auto& [key, value] : pool.labels) {
+      if (absl::StartsWith(key, "sluice.dev/")) {
+        r.Error(ConfigReader::Join(inject_path + ".labels", key),
+                "labels under sluice.dev/ are Sluice's own");
+      }
+    }
+    const YAML::Node tolerations = inject["tolerations"];
+    if (tolerations) {
+      if (!tolerations.IsSequence()) {
+        r.Error(inject_path + ".tolerations", "must be a list");
+      } else {
+        for (size_t i = 0; i < tolerations.size(); ++i) {
+          const std::string t_path = ConfigReader::Index(inject_path + ".tolerations", i);
+          if (!r.ExpectMap(tolerations[i], t_path)) continue;
+          r.CheckKeys(tolerations[i], t_path, {"key", "operator", "value", "effect"});
+          PoolToleration t;
+          r.ReadString(tolerations[i]["key"], t_path + ".key", &t.key);
+          r.ReadString(tolerations[i]["operator"], t_path + ".operator", &t.op);
+          r.ReadString(tolerations[i]["value"], t_path + ".value", &t.value);
+          r.ReadString(tolerations[i]["effect"], t_path + ".effect", &t.effect);
+          if (t.op != "Equal" && t.op != "Exists") {
+            r.Error(t_path + ".operator", "must be Equal or Exists");
+          }
+          if (!t.effect.empty() && t.effect != "NoSchedule" && t.effect != "PreferNoSchedule" &&
+              t.effect != "NoExecute") {
+            r.Error(t_path + ".effect", "must be NoSchedule, PreferNoSchedule or NoExecute");
+          }
+          pool.tolerations.push_back(std::move(t));
+        }
+      }
+    }
+  }
+  const YAML::Node limits = node["limits"];
+  const std::string limits_path = path + ".limits";
+  if (r.ExpectMap(limits, limits_path) && limits) {
+    r.CheckKeys(limits, limits_path, {"vcpu", "memory", "gpu", "pods"});
+    ReadQuantity(r, limits["vcpu"], limits_path + ".vcpu", &pool.max_vcpu);
+    ReadQuantity(r, limits["memory"], limits_path + ".memory", &pool.max_memory);
+    ReadQuantity(r, limits["gpu"], limits_path + ".gpu", &pool.max_gpu);
+    if (limits["pods"]) {
+      uint64_t pods = 0;
+      r.ReadUint(limits["pods"], limits_path + ".pods", &pods, 0, 100'000'000);
+      pool.max_pods = static_cast<int64_t>(pods);
+    }
+  }
+  const YAML::Node prices = node["prices"];
+  const std::string prices_path = path + ".prices";
+  if (r.ExpectMap(prices, prices_path) && prices) {
+    r.CheckKeys(prices, prices_path, {"currency", "vcpu_hour", "gib_hour", "gpu_hour"});
+    r.ReadString(prices["currency"], prices_path + ".currency", &pool.currency);
+    if (pool.currency.size() != 3) r.Error(prices_path + ".currency", "must be a 3-letter code");
+    r.ReadDouble(prices["vcpu_hour"], prices_path + ".vcpu_hour", &pool.price_vcpu_hour, 0, 1e6);
+    r.ReadDouble(prices["gib_hour"], prices_path + ".gib_hour", &pool.price_gib_hour, 0, 1e6);
+    r.ReadDouble(prices["gpu_hour"], prices_path + ".gpu_hour", &pool.price_gpu_hour, 0, 1e6);
+  }
+  const YAML::Node billing = node["billing"];
+  const std::string billing_path = path + ".billing";
+  if (r.ExpectMap(billing, billing_path) && billing) {
+    r.CheckKeys(billing, billing_path, {"granularity_seconds", "minimum_seconds", "start"});
+    uint64_t v = static_cast<uint64_t>(pool.billing_granularity_seconds);
+    r.ReadUint(billing["granularity_seconds"], billing_path + ".granularity_seconds", &v, 1,
+               86'400);
+    pool.billing_granularity_seconds = static_cast<int64_t>(v);
+    v = static_cast<uint64_t>(pool.billing_minimum_seconds);
+    r.ReadUint(billing["minimum_seconds"], billing_path + ".minimum_seconds", &v, 0, 86'400);
+    pool.billing_minimum_seconds = static_cast<int64_t>(v);
+    std::string start = "creation";
+    r.ReadString(billing["start"], billing_path + ".start", &start);
+    if (start == "creation") {
+      pool.billing_start = BillingStart::kCreation;
+    } else if (start == "scheduled") {
+      pool.billing_start = BillingStart::kScheduled;
+    } else if (start == "running") {
+      pool.billing_start = BillingStart::kRunning;
+    } else {
+      r.Error(billing_path + ".start", "must be creation, scheduled or running");
+    }
+  }
+  r.ReadDuration(node["provisioning_timeout"], path + ".provisioning_timeout",
+                 &pool.provisioning_timeout, absl::Seconds(1), absl::Hours(24));
+}
+
+void ReadPools(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
+  if (!node) return;
+  if (!node.IsSequence()) {
+    r.Error("pools", "must be a list of pools");
+    return;
+  }
+  engine.capacity.pools.clear();
+  absl::flat_hash_set<std::string> names;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string path = ConfigReader::Index("pools", i);
+    PoolConfig pool;
+    ReadPool(r, node[i], path, pool);
+    if (!pool.name.empty() && !names.insert(pool.name).second) {
+      r.Error(path + ".name", absl::StrCat("duplicate pool name \"", pool.name, "\""));
+    }
+    engine.capacity.pools.push_back(std::move(pool));
+  }
+}
+
+void ReadCapacity(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
+  const std::string path = "capacity";
+  if (!r.ExpectMap(node, path) || !node) return;
+  r.CheckKeys(node, path,
+              {"default_policy", "namespaces", "timers", "stockout_reasons", "failure_reasons",
+               "preemption_reasons"});
+  ReadPolicy(r, node["default_policy"], path + ".default_policy", &engine.capacity.default_policy);
+  const YAML::Node namespaces = node["namespaces"];
+  if (r.ExpectMap(namespaces, path + ".namespaces") && namespaces) {
+    for (const auto& entry : namespaces) {
+      const std::string ns = entry.first.as<std::string>("");
+      CapacityPolicy policy = engine.capacity.default_policy;
+      ReadPolicy(r, entry.second, ConfigReader::Join(path + ".namespaces", ns), &policy);
+      engine.capacity.namespace_policies[ns] = policy;
+    }
+  }
+  const YAML::Node timers = node["timers"];
+  const std::string timers_path = path + ".timers";
+  if (r.ExpectMap(timers, timers_path) && timers) {
+    r.CheckKeys(timers, timers_path,
+                {"unavailable_ttl", "backoff_initial", "backoff_max", "backoff_reset_after",
+                 "draining_ttl"});
+    PoolTimers& t = engine.capacity.timers;
+    r.ReadDuration(timers["unavailable_ttl"], timers_path + ".unavailable_ttl", &t.unavailable_ttl,
+                   absl::Seconds(1), absl::Hours(24));
+    r.ReadDuration(timers["backoff_initial"], timers_path + ".backoff_initial", &t.backoff_initial,
+                   absl::Seconds(1), absl::Hours(24));
+    r.ReadDuration(timers["backoff_max"], timers_path + ".backoff_max", &t.backoff_max,
+                   absl::Seconds(1), absl::Hours(24));
+    r.ReadDuration(timers["backoff_reset_after"], timers_path + ".backoff_reset_after",
+                   &t.backoff_reset_after, absl::Seconds(1), absl::Hours(24 * 7));
+    r.ReadDuration(timers["draining_ttl"], timers_path + ".draining_ttl", &t.draining_ttl,
+                   absl::Seconds(1), absl::Hours(24));
+    if (t.backoff_max < t.backoff_initial) {
+      r.Error(timers_path + ".backoff_max", "must be >= capacity.timers.backoff_initial");
+    }
+  }
+  for (auto [key, list] : {std::pair{"stockout_reasons", &engine.capacity.stockout_reasons},
+                           std::pair{"failure_reasons", &engine.capacity.failure_reasons},
+                           std::pair{"preemption_reasons", &engine.capacity.preemption_reasons}}) {
+    const YAML::Node words = node[key];
+    if (!words) continue;
+    const std::string words_path = ConfigReader::Join(path, key);
+    if (!words.IsSequence()) {
+      r.Error(words_path, "must be a list of words");
+      continue;
+    }
+    list->clear();
+    for (size_t i = 0; i < words.size(); ++i) {
+      std::string word;
+      r.ReadString(words[i], ConfigReader::Index(words_path, i), &word);
+      if (!word.empty()) list->push_back(word);
+    }
   }
 }
 
 void ReadLimits(ConfigReader& r, const YAML::Node& node, IntakeLimits& limits) {
   const std::string path = "limits";
   if (!r.ExpectMap(node, path)) return;
-  r.CheckKeys(node, path, {"max_batch_intents", "max_manifest_bytes", "max_cost_labels"});
+  r.CheckKeys(node, path,
+              {"max_batch_intents", "max_manifest_bytes", "max_cost_labels", "namespaces"});
+  ReadNamespaceSet(r, node["namespaces"], path + ".namespaces", &limits.allowed_namespaces);
   uint64_t v = limits.max_batch_intents;
   r.ReadUint(node["max_batch_intents"], path + ".max_batch_intents", &v, 1, 1'000'000);
   limits.max_batch_intents = v;
@@ -144,7 +403,7 @@ absl::StatusOr<SluicedConfig> ParseConfig(absl::string_view yaml) {
   }
   r.CheckKeys(root, "",
               {"listen", "metrics_listen", "kube", "budget", "queue", "retry", "fairness", "quota",
-               "limits", "events", "log_level"});
+               "capacity", "pools", "limits", "events", "log_level"});
   r.ReadString(root["listen"], "listen", &config.listen);
   r.ReadString(root["metrics_listen"], "metrics_listen", &config.metrics_listen);
   r.ReadString(root["log_level"], "log_level", &config.log_level);
@@ -154,6 +413,8 @@ absl::StatusOr<SluicedConfig> ParseConfig(absl::string_view yaml) {
   ReadRetry(r, root["retry"], config.engine);
   ReadFairness(r, root["fairness"], config.engine);
   ReadQuota(r, root["quota"], config.engine);
+  ReadCapacity(r, root["capacity"], config.engine);
+  ReadPools(r, root["pools"], config.engine);
   ReadLimits(r, root["limits"], config.intake);
   const YAML::Node events = root["events"];
   if (r.ExpectMap(events, "events")) {
@@ -180,6 +441,90 @@ absl::StatusOr<SluicedConfig> LoadConfigFile(const std::string& path) {
   }
   return config;
 }
+
+namespace {
+
+void EmitStringMap(YAML::Emitter& out, const char* key,
+                   const std::vector<std::pair<std::string, std::string>>& entries) {
+  out << YAML::Key << key << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : entries) out << YAML::Key << k << YAML::Value << v;
+  out << YAML::EndMap;
+}
+
+void EmitCapacity(YAML::Emitter& out, const EngineConfig& engine) {
+  const auto& cap = engine.capacity;
+  out << YAML::Key << "capacity" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "default_policy" << YAML::Value
+      << std::string(CapacityPolicyName(cap.default_policy));
+  std::vector<std::pair<std::string, CapacityPolicy>> policies(cap.namespace_policies.begin(),
+                                                               cap.namespace_policies.end());
+  std::sort(policies.begin(), policies.end());
+  out << YAML::Key << "namespaces" << YAML::Value << YAML::BeginMap;
+  for (const auto& [ns, policy] : policies) {
+    out << YAML::Key << ns << YAML::Value << std::string(CapacityPolicyName(policy));
+  }
+  out << YAML::EndMap;
+  out << YAML::Key << "timers" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "unavailable_ttl" << YAML::Value
+      << absl::FormatDuration(cap.timers.unavailable_ttl);
+  out << YAML::Key << "backoff_initial" << YAML::Value
+      << absl::FormatDuration(cap.timers.backoff_initial);
+  out << YAML::Key << "backoff_max" << YAML::Value << absl::FormatDuration(cap.timers.backoff_max);
+  out << YAML::Key << "backoff_reset_after" << YAML::Value
+      << absl::FormatDuration(cap.timers.backoff_reset_after);
+  out << YAML::Key << "draining_ttl" << YAML::Value
+      << absl::FormatDuration(cap.timers.draining_ttl);
+  out << YAML::EndMap;
+  out << YAML::Key << "stockout_reasons" << YAML::Value << YAML::Flow << cap.stockout_reasons;
+  out << YAML::Key << "failure_reasons" << YAML::Value << YAML::Flow << cap.failure_reasons;
+  out << YAML::Key << "preemption_reasons" << YAML::Value << YAML::Flow << cap.preemption_reasons;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "pools" << YAML::Value << YAML::BeginSeq;
+  for (const PoolConfig& p : cap.pools) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << p.name;
+    out << YAML::Key << "class" << YAML::Value << std::string(PoolClassName(p.pool_class));
+    out << YAML::Key << "order" << YAML::Value << p.order;
+    out << YAML::Key << "inject" << YAML::Value << YAML::BeginMap;
+    EmitStringMap(out, "labels", p.labels);
+    EmitStringMap(out, "annotations", p.annotations);
+    EmitStringMap(out, "node_selector", p.node_selector);
+    out << YAML::Key << "tolerations" << YAML::Value << YAML::BeginSeq;
+    for (const PoolToleration& t : p.tolerations) {
+      out << YAML::BeginMap << YAML::Key << "key" << YAML::Value << t.key << YAML::Key << "operator"
+          << YAML::Value << t.op << YAML::Key << "value" << YAML::Value << t.value << YAML::Key
+          << "effect" << YAML::Value << t.effect << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+    out << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
+    if (p.max_vcpu) out << YAML::Key << "vcpu" << YAML::Value << p.max_vcpu->String();
+    if (p.max_memory) out << YAML::Key << "memory" << YAML::Value << p.max_memory->String();
+    if (p.max_gpu) out << YAML::Key << "gpu" << YAML::Value << p.max_gpu->String();
+    if (p.max_pods) out << YAML::Key << "pods" << YAML::Value << *p.max_pods;
+    out << YAML::EndMap;
+    out << YAML::Key << "prices" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "currency" << YAML::Value << p.currency;
+    out << YAML::Key << "vcpu_hour" << YAML::Value << p.price_vcpu_hour;
+    out << YAML::Key << "gib_hour" << YAML::Value << p.price_gib_hour;
+    out << YAML::Key << "gpu_hour" << YAML::Value << p.price_gpu_hour;
+    out << YAML::EndMap;
+    out << YAML::Key << "billing" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "start" << YAML::Value
+        << (p.billing_start == BillingStart::kCreation    ? "creation"
+            : p.billing_start == BillingStart::kScheduled ? "scheduled"
+                                                          : "running");
+    out << YAML::Key << "granularity_seconds" << YAML::Value << p.billing_granularity_seconds;
+    out << YAML::Key << "minimum_seconds" << YAML::Value << p.billing_minimum_seconds;
+    out << YAML::EndMap;
+    out << YAML::Key << "provisioning_timeout" << YAML::Value
+        << absl::FormatDuration(p.provisioning_timeout);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+}  // namespace
 
 std::string ConfigToYaml(const SluicedConfig& c) {
   YAML::Emitter out;
@@ -234,10 +579,15 @@ std::string ConfigToYaml(const SluicedConfig& c) {
   std::sort(strict.begin(), strict.end());
   out << YAML::Key << "strict_fifo_namespaces" << YAML::Value << YAML::Flow << strict;
   out << YAML::EndMap;
+  EmitCapacity(out, c.engine);
   out << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "max_batch_intents" << YAML::Value << c.intake.max_batch_intents;
   out << YAML::Key << "max_manifest_bytes" << YAML::Value << c.intake.max_manifest_bytes;
   out << YAML::Key << "max_cost_labels" << YAML::Value << c.intake.max_cost_labels;
+  std::vector<std::string> allowed(c.intake.allowed_namespaces.begin(),
+                                   c.intake.allowed_namespaces.end());
+  std::sort(allowed.begin(), allowed.end());
+  out << YAML::Key << "namespaces" << YAML::Value << YAML::Flow << allowed;
   out << YAML::EndMap;
   out << YAML::Key << "events" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "history" << YAML::Value << c.event_history;

@@ -71,7 +71,9 @@ absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
   loop_->Start();
   if (kube_ != nullptr) kube_->StartInformer();
 
-  intake_ = std::make_unique<IntentIntake>(config.intake);
+  IntakeLimits limits = config.intake;
+  for (const PoolConfig& pool : config.engine.capacity.pools) limits.pool_names.insert(pool.name);
+  intake_ = std::make_unique<IntentIntake>(std::move(limits));
   ServerIdentity identity;
   identity.epoch = epoch_;
   identity.version = options.version;

@@ -65,6 +65,15 @@ bool CheckIdentity(const v1::PodIntent& in, const IntakeLimits& limits, Rejectio
       return Reject(rejection, field, e);
     }
   }
+  for (int i = 0; i < in.allowed_pools_size(); ++i) {
+    if (!limits.pool_names.contains(in.allowed_pools(i))) {
+      return Reject(rejection, absl::StrCat("allowed_pools[", i, "]"),
+                    absl::StrCat(QuoteForMessage(in.allowed_pools(i)),
+                                 limits.pool_names.empty()
+                                     ? " names a pool, but this Sluice has no capacity pools"
+                                     : " is not a configured pool"));
+    }
+  }
   return true;
 }
 
@@ -136,6 +145,21 @@ std::unique_ptr<Intent> IntentIntake::Convert(v1::PodIntent& in, Rejection* reje
   spec.scope_facts.priority_class = pod->priority_class_name;
   spec.scope_facts.best_effort = !pod->requests.Has("cpu") && !pod->requests.Has("memory") &&
                                  !pod->limits.Has("cpu") && !pod->limits.Has("memory");
+  switch (in.capacity_policy()) {
+    case v1::CAPACITY_POLICY_ON_DEMAND:
+      spec.capacity_policy = CapacityPolicy::kOnDemand;
+      break;
+    case v1::CAPACITY_POLICY_SPOT_PREFERRED:
+      spec.capacity_policy = CapacityPolicy::kSpotPreferred;
+      break;
+    case v1::CAPACITY_POLICY_SPOT_ONLY:
+      spec.capacity_policy = CapacityPolicy::kSpotOnly;
+      break;
+    default:
+      spec.capacity_policy = CapacityPolicy::kDefault;
+      break;
+  }
+  spec.allowed_pools.assign(in.allowed_pools().begin(), in.allowed_pools().end());
   spec.requests = std::move(pod->requests);
   spec.limits = std::move(pod->limits);
   spec.manifest = std::move(*in.mutable_pod_json());

@@ -17,6 +17,8 @@ struct IntakeLimits {
   size_t max_cost_labels = 32;
   // Namespaces Sluice may create pods in; empty allows every namespace.
   absl::flat_hash_set<std::string> allowed_namespaces;
+  // The configured capacity pools (an intent's allowed_pools must name them).
+  absl::flat_hash_set<std::string> pool_names;
 };
 
 // Why an intent was refused: the offending field as a path into PodIntent

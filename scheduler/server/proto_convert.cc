@@ -136,4 +136,54 @@ void ToProto(const EngineStatus& status, v1::GetStatusResponse* out) {
   }
 }
 
+void ToProto(const Engine::CapacityStatus& capacity, v1::GetCapacityResponse* out) {
+  switch (capacity.default_policy) {
+    case CapacityPolicy::kOnDemand:
+      out->set_default_policy(v1::CAPACITY_POLICY_ON_DEMAND);
+      break;
+    case CapacityPolicy::kSpotOnly:
+      out->set_default_policy(v1::CAPACITY_POLICY_SPOT_ONLY);
+      break;
+    default:
+      out->set_default_policy(v1::CAPACITY_POLICY_SPOT_PREFERRED);
+      break;
+  }
+  out->set_waiting_on_capacity(capacity.waiting);
+  for (const Engine::PoolRow& row : capacity.pools) {
+    const PoolTracker& pool = *row.pool;
+    const PoolConfig& c = pool.config();
+    v1::PoolStatus* p = out->add_pools();
+    p->set_name(c.name);
+    p->set_class_(std::string(PoolClassName(c.pool_class)));
+    p->set_order(c.order);
+    p->set_state(std::string(PoolStateName(row.state)));
+    p->set_state_remaining_ms(static_cast<uint64_t>(absl::ToInt64Milliseconds(row.remaining)));
+    p->set_used_vcpu(pool.used().vcpu.String());
+    p->set_used_memory(pool.used().memory.String());
+    p->set_used_gpu(pool.used().gpu.String());
+    p->set_used_pods(static_cast<uint64_t>(pool.used().pods));
+    p->set_in_flight_vcpu(pool.in_flight().vcpu.String());
+    p->set_in_flight_pods(static_cast<uint64_t>(pool.in_flight().pods));
+    if (c.max_vcpu) p->set_max_vcpu(c.max_vcpu->String());
+    if (c.max_memory) p->set_max_memory(c.max_memory->String());
+    if (c.max_gpu) p->set_max_gpu(c.max_gpu->String());
+    if (c.max_pods) p->set_max_pods(static_cast<uint64_t>(*c.max_pods));
+    p->set_stockouts(pool.stockouts());
+    p->set_backoffs(pool.backoffs());
+    p->set_interruptions(pool.interruptions());
+    for (const auto& failure : pool.recent_failures()) {
+      v1::PoolStatus::Failure* f = p->add_recent_failures();
+      const int64_t nanos = absl::ToUnixNanos(failure.at);
+      f->mutable_time()->set_seconds(nanos / 1'000'000'000);
+      f->mutable_time()->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
+      f->set_reason(failure.reason);
+      f->set_message(failure.message);
+    }
+    p->set_currency(c.currency);
+    p->set_price_vcpu_hour(c.price_vcpu_hour);
+    p->set_price_gib_hour(c.price_gib_hour);
+    p->set_price_gpu_hour(c.price_gpu_hour);
+  }
+}
+
 }  // namespace sluice

@@ -16,6 +16,8 @@ v1::IntentState ToProto(IntentState state);
 v1::EventType ToProto(PodEventType type);
 void ToProto(const SequencedEvent& event, uint64_t epoch, v1::PodEvent* out);
 void ToProto(const EngineStatus& status, v1::GetStatusResponse* out);
+// Reads pool state through the trackers: engine thread.
+void ToProto(const Engine::CapacityStatus& capacity, v1::GetCapacityResponse* out);
 
 }  // namespace sluice
 

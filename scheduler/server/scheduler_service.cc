@@ -496,4 +496,16 @@ grpc::ServerUnaryReactor* SchedulerService::GetStatus(grpc::CallbackServerContex
   return reactor;
 }
 
+grpc::ServerUnaryReactor* SchedulerService::GetCapacity(grpc::CallbackServerContext* context,
+                                                        const v1::GetCapacityRequest* /*request*/,
+                                                        v1::GetCapacityResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  loop_->Post([this, response, reactor](Engine& engine) {
+    ToProto(engine.Capacity(), response);
+    response->set_epoch(identity_.epoch);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
 }  // namespace sluice

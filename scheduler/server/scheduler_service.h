@@ -55,6 +55,9 @@ class SchedulerService final : public v1::Scheduler::CallbackService {
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const v1::GetStatusRequest* request,
                                       v1::GetStatusResponse* response) override;
+  grpc::ServerUnaryReactor* GetCapacity(grpc::CallbackServerContext* context,
+                                        const v1::GetCapacityRequest* request,
+                                        v1::GetCapacityResponse* response) override;
 
   // Validates a request, moving manifests out of it. gRPC thread.
   std::unique_ptr<PreparedBatch> Prepare(v1::SubmitRequest& request) const;

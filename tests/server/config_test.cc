@@ -135,5 +135,88 @@ TEST(ConfigTest, RoundTripsThroughYaml) {
   EXPECT_EQ(again->engine.namespace_weights.at("a"), 2);
 }
 
+TEST(ConfigTest, ReadsPoolsCapacityAndTheNamespaceAllowList) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+capacity:
+  default_policy: SPOT_PREFERRED
+  namespaces: {prod: ON_DEMAND}
+  timers: {unavailable_ttl: 90s, backoff_initial: 1m, backoff_max: 10m}
+pools:
+  - name: spot-a
+    class: spot
+    order: 0
+    inject:
+      labels: {alibabacloud.com/compute-qos: best-effort}
+      node_selector: {topology.kubernetes.io/zone: zone-a}
+      tolerations: [{key: spot, operator: Exists, effect: NoSchedule}]
+    limits: {vcpu: 2000, memory: 8Ti, pods: 5000}
+    prices: {currency: USD, vcpu_hour: 0.0086, gib_hour: 0.0011}
+    billing: {start: running, granularity_seconds: 60, minimum_seconds: 60}
+    provisioning_timeout: 2m
+  - name: on-demand
+    class: on-demand
+    order: 1
+limits:
+  namespaces: [team-a, team-b]
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const auto& cap = config->engine.capacity;
+  ASSERT_EQ(cap.pools.size(), 2u);
+  EXPECT_EQ(cap.pools[0].name, "spot-a");
+  EXPECT_EQ(cap.pools[0].pool_class, PoolClass::kSpot);
+  EXPECT_EQ(cap.pools[0].max_vcpu->String(), "2k");
+  EXPECT_EQ(cap.pools[0].max_memory->String(), "8Ti");
+  EXPECT_EQ(*cap.pools[0].max_pods, 5000);
+  EXPECT_FALSE(cap.pools[1].max_vcpu.has_value());
+  EXPECT_EQ(cap.pools[0].billing_start, BillingStart::kRunning);
+  EXPECT_EQ(cap.pools[0].billing_granularity_seconds, 60);
+  EXPECT_EQ(cap.pools[0].provisioning_timeout, absl::Minutes(2));
+  ASSERT_EQ(cap.pools[0].tolerations.size(), 1u);
+  EXPECT_EQ(cap.pools[0].tolerations[0].op, "Exists");
+  EXPECT_EQ(cap.namespace_policies.at("prod"), CapacityPolicy::kOnDemand);
+  EXPECT_EQ(cap.timers.unavailable_ttl, absl::Seconds(90));
+  EXPECT_TRUE(config->intake.allowed_namespaces.contains("team-b"));
+  EXPECT_EQ(config->intake.allowed_namespaces.size(), 2u);
+
+  // The effective config (GetStatus, --print-config) reads back the same.
+  absl::StatusOr<SluicedConfig> again = ParseConfig(ConfigToYaml(*config));
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << ConfigToYaml(*config);
+  ASSERT_EQ(again->engine.capacity.pools.size(), 2u);
+  EXPECT_EQ(again->engine.capacity.pools[0].labels, cap.pools[0].labels);
+  EXPECT_EQ(again->engine.capacity.pools[0].max_memory, cap.pools[0].max_memory);
+  EXPECT_EQ(again->engine.capacity.pools[0].price_vcpu_hour, 0.0086);
+  EXPECT_EQ(again->engine.capacity.namespace_policies.at("prod"), CapacityPolicy::kOnDemand);
+  EXPECT_EQ(again->intake.allowed_namespaces, config->intake.allowed_namespaces);
+}
+
+TEST(ConfigTest, PoolMistakesAreReportedWithTheirPaths) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+capacity:
+  default_policy: CHEAPEST
+pools:
+  - name: a
+    class: spot
+  - name: a
+    class: reserved
+  - name: c
+    prices: {vcpu_hour: -1, currency: dollars}
+    limits: {memory: lots}
+    inject: {labels: {sluice.dev/pool: x}}
+limits:
+  namespaces: [Team_A]
+)");
+  ASSERT_FALSE(config.ok());
+  const std::string message(config.status().message());
+  EXPECT_THAT(message, HasSubstr("capacity.default_policy: must be ON_DEMAND, SPOT_PREFERRED"));
+  EXPECT_THAT(message, HasSubstr("pools[1].name: duplicate pool name \"a\""));
+  EXPECT_THAT(message, HasSubstr("pools[1].class: must be on-demand or spot"));
+  EXPECT_THAT(message, HasSubstr("pools[2].prices.vcpu_hour: must be >= 0"));
+  EXPECT_THAT(message, HasSubstr("pools[2].prices.currency: must be a 3-letter code"));
+  EXPECT_THAT(message, HasSubstr("pools[2].limits.memory:"));
+  EXPECT_THAT(message,
+              HasSubstr("pools[2].inject.labels.sluice.dev/pool: labels under sluice.dev/"));
+  EXPECT_THAT(message, HasSubstr("limits.namespaces[0]:"));
+}
+
 }  // namespace
 }  // namespace sluice
