@@ -52,7 +52,9 @@ void EngineLoop::Run() {
     bool stopping = false;
     {
       absl::MutexLock lock(&mu_);
-      const MonoTime wake = engine_->NextWakeup();
+      MonoTime wake = engine_->NextWakeup();
+      // The periodic hook (metrics) runs on an idle engine too.
+      if (hook_ && last_hook_ + hook_period_ < wake) wake = last_hook_ + hook_period_;
       auto ready = [this]()
                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !inbox_.empty() || stopping_; };
       if (!ready()) {

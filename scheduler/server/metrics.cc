@@ -34,7 +34,31 @@ void AddDelta(prometheus::Counter& counter, uint64_t now, uint64_t before) {
   if (now > before) counter.Increment(static_cast<double>(now - before));
 }
 
+double ToGauge(const Quantity& q) { return static_cast<double>(q.MilliValue()) / 1000.0; }
+
 }  // namespace
+
+LabelledGauges::LabelledGauges(prometheus::Registry& registry, const std::string& name,
+                               const std::string& help)
+    : family_(GaugeFamily(registry, name, help)) {}
+
+void LabelledGauges::Set(const std::map<std::string, std::string>& labels, double value) {
+  auto it = series_.find(labels);
+  if (it == series_.end()) it = series_.emplace(labels, Series{&family_.Add(labels), 0}).first;
+  it->second.gauge->Set(value);
+  it->second.generation = generation_;
+}
+
+void LabelledGauges::Finish() {
+  for (auto it = series_.begin(); it != series_.end();) {
+    if (it->second.generation != generation_) {
+      family_.Remove(it->second.gauge);
+      it = series_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
 
 SluiceMetrics::SluiceMetrics()
     : registry_(std::make_shared<prometheus::Registry>()),
@@ -73,6 +97,44 @@ SluiceMetrics::SluiceMetrics()
       max_in_flight_(Gauge(*registry_, "sluice_max_in_flight", "The in-flight cap.")),
       paused_seconds_(Gauge(*registry_, "sluice_shaper_paused_seconds",
                             "Seconds left of a Retry-After pause (0 when not paused).")),
+      quota_waits_(Counter(*registry_, "sluice_quota_waits_total",
+                           "Intents that waited in their namespace because a ResourceQuota had "
+                           "no headroom for them.")),
+      quota_corrections_(Counter(*registry_, "sluice_quota_corrections_total",
+                                 "403 exceeded-quota answers that corrected Sluice's estimate "
+                                 "(another writer used the quota).")),
+      capacity_waits_(Counter(*registry_, "sluice_capacity_waits_total",
+                              "Intents that waited because no allowed pool had capacity.")),
+      reschedules_(Counter(*registry_, "sluice_reschedules_total",
+                           "Pods deleted and re-created in another pool (stock-out, provider "
+                           "failure, provisioning timeout).")),
+      preemptions_(Counter(*registry_, "sluice_preemptions_total",
+                           "Running pods reclaimed by their pool (spot) and reported Preempted.")),
+      capacity_waiting_(Gauge(*registry_, "sluice_capacity_waiting",
+                              "Intents parked until an allowed pool has capacity.")),
+      ns_queued_(*registry_, "sluice_namespace_queued",
+                 "Intents waiting in a namespace (write budget or quota)."),
+      ns_blocked_(*registry_, "sluice_namespace_quota_blocked",
+                  "Queued intents of a namespace that do not fit its ResourceQuota headroom."),
+      quota_hard_(*registry_, "sluice_quota_hard",
+                  "A ResourceQuota's hard limit, by namespace, quota and resource (cpu in "
+                  "cores, memory in bytes)."),
+      quota_used_(*registry_, "sluice_quota_used",
+                  "What Sluice charges against a ResourceQuota: max(status.used, Sluice's "
+                  "non-terminal pods) plus creates in flight."),
+      quota_headroom_(*registry_, "sluice_quota_headroom",
+                      "hard - max(status.used, Sluice's non-terminal pods) - in-flight creates."),
+      pool_state_(*registry_, "sluice_pool_state",
+                  "1 for a capacity pool's current state (Available, Unavailable, BackedOff, "
+                  "Draining), 0 for the others."),
+      pool_used_(*registry_, "sluice_pool_used",
+                 "What Sluice's pods take of a pool, by resource (vcpu, memory bytes, gpu, "
+                 "pods), including creates in flight."),
+      pool_limit_(*registry_, "sluice_pool_limit",
+                  "A pool's configured limit, by resource (absent: unlimited)."),
+      pool_events_(*registry_, "sluice_pool_failures",
+                   "Stock-outs, other provisioning failures (backoffs) and interruptions "
+                   "seen in a pool since start, by kind."),
       api_requests_(CounterFamily(*registry_, "sluice_apiserver_requests_total",
                                   "Requests to the APIServer, by verb and HTTP code (0: no "
                                   "answer).")),
@@ -131,8 +193,8 @@ void SluiceMetrics::RecordApiRequest(absl::string_view verb, int code, absl::Dur
   histogram->Observe(absl::ToDoubleSeconds(latency));
 }
 
-void SluiceMetrics::SnapshotEngine(const Engine& engine) {
-  const EngineStatus status = engine.Status(/*include_namespaces=*/false);
+void SluiceMetrics::SnapshotEngine(Engine& engine) {
+  const EngineStatus status = engine.Status(/*include_namespaces=*/true);
   queue_depth_.Set(static_cast<double>(status.queue_depth));
   queue_cap_.Set(static_cast<double>(status.queue_cap));
   backing_off_.Set(static_cast<double>(status.backing_off));
@@ -147,6 +209,8 @@ void SluiceMetrics::SnapshotEngine(const Engine& engine) {
   for (size_t i = 0; i < state_gauges_.size(); ++i) {
     state_gauges_[i]->Set(static_cast<double>(status.state_counts[i]));
   }
+  SnapshotNamespaces(status);
+  SnapshotPools(engine.Capacity());
   const EngineCounters& now = engine.counters();
   absl::MutexLock lock(&mu_);
   for (size_t i = 0; i < write_outcomes_.size(); ++i) {
@@ -158,7 +222,76 @@ void SluiceMetrics::SnapshotEngine(const Engine& engine) {
   AddDelta(creates_started_, now.creates_started, last_.creates_started);
   AddDelta(deletes_started_, now.deletes_started, last_.deletes_started);
   AddDelta(adopted_, now.adopted, last_.adopted);
+  AddDelta(quota_waits_, now.quota_waits, last_.quota_waits);
+  AddDelta(quota_corrections_, now.quota_corrections, last_.quota_corrections);
+  AddDelta(capacity_waits_, now.capacity_waits, last_.capacity_waits);
+  AddDelta(reschedules_, now.reschedules, last_.reschedules);
+  AddDelta(preemptions_, now.preemptions, last_.preemptions);
   last_ = now;
+}
+
+void SluiceMetrics::SnapshotNamespaces(const EngineStatus& status) {
+  for (LabelledGauges* g :
+       {&ns_queued_, &ns_blocked_, &quota_hard_, &quota_used_, &quota_headroom_}) {
+    g->Begin();
+  }
+  for (const EngineStatus::Namespace& ns : status.namespaces) {
+    ns_queued_.Set({{"namespace", ns.name}}, static_cast<double>(ns.queued));
+    ns_blocked_.Set({{"namespace", ns.name}}, static_cast<double>(ns.blocked));
+    for (const EngineStatus::Quota& quota : ns.quotas) {
+      for (const ResourceList::Entry& hard : quota.hard) {
+        const std::map<std::string, std::string> labels = {
+            {"namespace", ns.name}, {"quota", quota.name}, {"resource", hard.name}};
+        Quantity used = quota.status_used.Get(hard.name);
+        const Quantity ours = quota.sluice_used.Get(hard.name);
+        if (used < ours) used = ours;
+        used.Add(quota.in_flight.Get(hard.name));
+        quota_hard_.Set(labels, ToGauge(hard.quantity));
+        quota_used_.Set(labels, ToGauge(used));
+        quota_headroom_.Set(labels, ToGauge(quota.headroom.Get(hard.name)));
+      }
+    }
+  }
+  for (LabelledGauges* g :
+       {&ns_queued_, &ns_blocked_, &quota_hard_, &quota_used_, &quota_headroom_}) {
+    g->Finish();
+  }
+}
+
+void SluiceMetrics::SnapshotPools(const Engine::CapacityStatus& capacity) {
+  capacity_waiting_.Set(static_cast<double>(capacity.waiting));
+  for (LabelledGauges* g : {&pool_state_, &pool_used_, &pool_limit_, &pool_events_}) g->Begin();
+  for (const Engine::PoolRow& row : capacity.pools) {
+    const PoolTracker& pool = *row.pool;
+    const PoolConfig& c = pool.config();
+    const std::string cls(PoolClassName(c.pool_class));
+    for (PoolStateKind kind : {PoolStateKind::kAvailable, PoolStateKind::kUnavailable,
+                               PoolStateKind::kBackedOff, PoolStateKind::kDraining}) {
+      pool_state_.Set(
+          {{"pool", c.name}, {"class", cls}, {"state", std::string(PoolStateName(kind))}},
+          row.state == kind ? 1.0 : 0.0);
+    }
+    PoolUsage used = pool.used();
+    used.Add(pool.in_flight());
+    pool_used_.Set({{"pool", c.name}, {"resource", "vcpu"}}, ToGauge(used.vcpu));
+    pool_used_.Set({{"pool", c.name}, {"resource", "memory"}}, ToGauge(used.memory));
+    pool_used_.Set({{"pool", c.name}, {"resource", "gpu"}}, ToGauge(used.gpu));
+    pool_used_.Set({{"pool", c.name}, {"resource", "pods"}}, static_cast<double>(used.pods));
+    if (c.max_vcpu) pool_limit_.Set({{"pool", c.name}, {"resource", "vcpu"}}, ToGauge(*c.max_vcpu));
+    if (c.max_memory) {
+      pool_limit_.Set({{"pool", c.name}, {"resource", "memory"}}, ToGauge(*c.max_memory));
+    }
+    if (c.max_gpu) pool_limit_.Set({{"pool", c.name}, {"resource", "gpu"}}, ToGauge(*c.max_gpu));
+    if (c.max_pods) {
+      pool_limit_.Set({{"pool", c.name}, {"resource", "pods"}}, static_cast<double>(*c.max_pods));
+    }
+    pool_events_.Set({{"pool", c.name}, {"kind", "stockout"}},
+                     static_cast<double>(pool.stockouts()));
+    pool_events_.Set({{"pool", c.name}, {"kind", "backoff"}}, static_cast<double>(pool.backoffs()));
+    pool_events_.Set({{"pool", c.name}, {"kind", "interruption"}},
+                     static_cast<double>(pool.interruptions()));
+  }
+  for (LabelledGauges* g : {&pool_state_, &pool_used_, &pool_limit_, &pool_events_}) g->Finish();
 }
 
 }  // namespace sluice

@@ -3,7 +3,9 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
@@ -16,6 +18,26 @@
 #include "scheduler/engine/engine.h"
 
 namespace sluice {
+
+// A gauge family whose series come and go with the engine's namespaces, quotas
+// and pools. Engine thread only (through SluiceMetrics::SnapshotEngine).
+class LabelledGauges {
+ public:
+  LabelledGauges(prometheus::Registry& registry, const std::string& name, const std::string& help);
+  // Starts a snapshot: series not Set before Finish() are removed.
+  void Begin() { ++generation_; }
+  void Set(const std::map<std::string, std::string>& labels, double value);
+  void Finish();
+
+ private:
+  struct Series {
+    prometheus::Gauge* gauge;
+    uint64_t generation;
+  };
+  prometheus::Family<prometheus::Gauge>& family_;
+  std::map<std::map<std::string, std::string>, Series> series_;
+  uint64_t generation_ = 0;
+};
 
 // Sluice's Prometheus metrics. Series are bounded: labels are results,
 // outcomes, verbs, codes and states, never workflows or pods.
@@ -34,10 +56,14 @@ class SluiceMetrics {
   // One APIServer request: verb ("create", "delete", "list", "watch", ...), HTTP
   // code (0 when no answer arrived) and latency.
   void RecordApiRequest(absl::string_view verb, int code, absl::Duration latency);
-  // Copies the engine's counters and gauges. Engine thread.
-  void SnapshotEngine(const Engine& engine);
+  // Copies the engine's counters and gauges, per-namespace quota figures and
+  // per-pool capacity figures. Engine thread.
+  void SnapshotEngine(Engine& engine);
 
  private:
+  void SnapshotNamespaces(const EngineStatus& status);
+  void SnapshotPools(const Engine::CapacityStatus& capacity);
+
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& intents_;
   prometheus::Counter& accepted_;
@@ -64,6 +90,24 @@ class SluiceMetrics {
   prometheus::Gauge& in_flight_;
   prometheus::Gauge& max_in_flight_;
   prometheus::Gauge& paused_seconds_;
+  prometheus::Counter& quota_waits_;
+  prometheus::Counter& quota_corrections_;
+  prometheus::Counter& capacity_waits_;
+  prometheus::Counter& reschedules_;
+  prometheus::Counter& preemptions_;
+  prometheus::Gauge& capacity_waiting_;
+  // Labelled by namespace (and quota, resource) or by pool: bounded by what the
+  // operator configures, never by workflows. Series of a namespace, quota or pool
+  // that went away are removed.
+  LabelledGauges ns_queued_;
+  LabelledGauges ns_blocked_;
+  LabelledGauges quota_hard_;
+  LabelledGauges quota_used_;
+  LabelledGauges quota_headroom_;
+  LabelledGauges pool_state_;
+  LabelledGauges pool_used_;
+  LabelledGauges pool_limit_;
+  LabelledGauges pool_events_;
   prometheus::Family<prometheus::Counter>& api_requests_;
   prometheus::Family<prometheus::Histogram>& api_latency_;
 

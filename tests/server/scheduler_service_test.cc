@@ -345,5 +345,61 @@ TEST_F(SchedulerServiceTest, MetricsAreServed) {
   EXPECT_THAT(body, HasSubstr("sluice_shaper_rate_qps"));
 }
 
+TEST_F(SchedulerServiceTest, IdleEngineStillRefreshesGaugesAndShowsPools) {
+  SluicedConfig config;
+  config.engine.queue_cap = 4321;
+  PoolConfig spot;
+  spot.name = "spot-a";
+  spot.pool_class = PoolClass::kSpot;
+  spot.max_pods = 10;
+  config.engine.capacity.pools.push_back(spot);
+  PoolConfig on_demand;
+  on_demand.name = "on-demand";
+  on_demand.order = 1;
+  config.engine.capacity.pools.push_back(on_demand);
+  StartDaemon(config);
+  // No intent, no event: the periodic snapshot must run on an idle engine.
+  httplib::Client http("127.0.0.1", daemon_->metrics_port());
+  std::string body;
+  for (int i = 0; i < 500; ++i) {
+    auto result = http.Get("/metrics");
+    ASSERT_TRUE(result) << "no answer from /metrics";
+    body = result->body;
+    if (body.find("sluice_queue_cap 4321") != std::string::npos) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_THAT(body, HasSubstr("sluice_queue_cap 4321"));
+  EXPECT_THAT(body,
+              HasSubstr("sluice_pool_state{class=\"spot\",pool=\"spot-a\",state=\"Available\"} 1"));
+  EXPECT_THAT(body, HasSubstr("sluice_pool_limit{pool=\"spot-a\",resource=\"pods\"} 10"));
+  EXPECT_THAT(body, HasSubstr("sluice_pool_used{pool=\"on-demand\",resource=\"pods\"} 0"));
+
+  // GetCapacity answers with both pools in their order.
+  v1::GetCapacityResponse capacity;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetCapacity(&context, v1::GetCapacityRequest(), &capacity).ok());
+  ASSERT_EQ(capacity.pools_size(), 2);
+  EXPECT_EQ(capacity.pools(0).name(), "spot-a");
+  EXPECT_EQ(capacity.pools(0).class_(), "spot");
+  EXPECT_EQ(capacity.pools(0).state(), "Available");
+  EXPECT_EQ(capacity.pools(0).max_pods(), 10u);
+  EXPECT_EQ(capacity.pools(1).name(), "on-demand");
+  EXPECT_EQ(capacity.epoch(), daemon_->epoch());
+}
+
+TEST_F(SchedulerServiceTest, AllowedPoolsMustNameConfiguredPools) {
+  v1::SubmitRequest request;
+  v1::PodIntent intent = Intent("p-1");
+  intent.add_allowed_pools("nowhere");
+  *request.add_intents() = intent;
+  v1::SubmitResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->SubmitBatch(&context, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).code(), v1::IntentResult::REJECTED);
+  EXPECT_EQ(response.results(0).field(), "allowed_pools[0]");
+  EXPECT_THAT(response.results(0).reason(), HasSubstr("no capacity pools"));
+}
+
 }  // namespace
 }  // namespace sluice
