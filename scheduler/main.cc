@@ -28,6 +28,7 @@ struct Flags {
   std::string log_level;
   std::string log_format = "auto";
   double qps = -1;
+  double adaptive_ceiling = -1;
   int64_t burst = -1;
   int64_t max_in_flight = -1;
   int64_t queue_cap = -1;
@@ -43,6 +44,10 @@ void ApplyFlags(const Flags& f, sluice::SluicedConfig& c) {
   if (!f.kubeconfig.empty()) c.kube.kubeconfig = f.kubeconfig;
   if (!f.log_level.empty()) c.log_level = f.log_level;
   if (f.qps >= 0) c.engine.budget.qps = f.qps;
+  if (f.adaptive_ceiling > 0) {
+    c.engine.adaptive.enabled = true;
+    c.engine.adaptive.ceiling_qps = f.adaptive_ceiling;
+  }
   if (f.burst > 0) c.engine.budget.burst = static_cast<uint32_t>(f.burst);
   if (f.max_in_flight > 0) c.engine.budget.max_in_flight = static_cast<uint32_t>(f.max_in_flight);
   if (f.queue_cap > 0) c.engine.queue_cap = static_cast<uint64_t>(f.queue_cap);
@@ -78,6 +83,9 @@ int main(int argc, char** argv) {
   app.add_option("--kubeconfig", flags.kubeconfig, "kubeconfig file");
   app.add_option("--apiserver-qps", flags.qps, "Mutating requests per second (0 = unlimited)");
   app.add_option("--apiserver-burst", flags.burst, "Token bucket burst");
+  app.add_option("--adaptive-ceiling", flags.adaptive_ceiling,
+                 "Learn the APIServer's mutating limit from its answers, never above this QPS "
+                 "(budget.adaptive in the config)");
   app.add_option("--max-inflight", flags.max_in_flight, "Writes in flight at most");
   app.add_option("--queue-cap", flags.queue_cap, "Queued intents at most");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn or error");

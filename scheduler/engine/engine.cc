@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -66,8 +67,44 @@ Engine::Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer
       budget_(config.budget, clock.MonoNow()),
       backoff_(config.retry_backoff),
       queue_(config.quota.backfill_scan),
-      gate_(std::make_unique<QuotaGate>(this)) {
+      gate_(std::make_unique<QuotaGate>(this)),
+      adaptive_(config.adaptive, clock.MonoNow()) {
   BuildPools();
+  if (config_.adaptive.enabled) ApplyAdaptiveRate(clock.MonoNow(), /*force=*/true);
+}
+
+void Engine::ApplyAdaptiveRate(MonoTime now, bool force) {
+  const double rate = adaptive_.rate();
+  const double applied = budget_.options().qps;
+  // Growth moves the rate a little at every pump; re-tune the bucket when it
+  // moved by 1% (decreases always apply).
+  if (!force && applied > 0 && rate > applied && rate < applied * 1.01) return;
+  WriteBudget::Options options = budget_.options();
+  options.qps = rate;
+  options.burst = static_cast<uint32_t>(
+      std::max(1.0, std::ceil(rate * absl::ToDoubleSeconds(config_.adaptive_burst_window))));
+  budget_.Reconfigure(options, now);
+}
+
+void Engine::OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime now) {
+  if (!config_.adaptive.enabled) return;
+  const bool throttled = result.outcome == WriteOutcome::kThrottled;
+  if (adaptive_.OnAnswer(now, intent->write_started, throttled, now - intent->write_started)) {
+    ++counters_.rate_decreases[static_cast<int>(throttled ? AdaptiveRate::Cause::kThrottled
+                                                          : AdaptiveRate::Cause::kLatency)];
+    ApplyAdaptiveRate(now, /*force=*/true);
+  }
+}
+
+// A 429: how long before the refused write may go again, and whether every
+// write pauses meanwhile.
+absl::Duration Engine::ThrottleWait(const WriteResult& result, MonoTime now) {
+  const absl::Duration wait =
+      result.retry_after > absl::ZeroDuration() ? result.retry_after : config_.default_retry_after;
+  if (!config_.adaptive.enabled || wait > config_.adaptive_pause_above) {
+    budget_.PauseUntil(now + wait);
+  }
+  return wait;
 }
 
 Engine::~Engine() = default;
@@ -275,6 +312,9 @@ void Engine::Pump() {
     CheckProvisioning(now);
     RefreshPoolStates(now);
   }
+  if (config_.adaptive.enabled && adaptive_.Advance(now, rate_saturated_)) {
+    ApplyAdaptiveRate(now, /*force=*/false);
+  }
   while (dispatching_ && budget_.CanStart(now)) {
     if (!delete_queue_.empty()) {
       Intent* intent = delete_queue_.front();
@@ -286,6 +326,10 @@ void Engine::Pump() {
     if (intent == nullptr) break;
     Dispatch(intent, now);
   }
+  // Work left behind for want of tokens alone: the rate is the bottleneck.
+  rate_saturated_ = dispatching_ && !budget_.CanStart(now) && !budget_.paused(now) &&
+                    budget_.in_flight() < budget_.options().max_in_flight &&
+                    (!delete_queue_.empty() || !queue_.empty());
   FlushEvents();
 }
 
@@ -309,6 +353,7 @@ MonoTime Engine::NextWakeup() const {
 
 void Engine::Dispatch(Intent* intent, MonoTime now) {
   budget_.Start(now);
+  intent->write_started = now;
   SetState(intent, IntentState::kDispatching);
   ChargeInFlight(intent, /*add=*/true);
   ++intent->attempts;
@@ -345,6 +390,7 @@ void Engine::Dispatch(Intent* intent, MonoTime now) {
 
 void Engine::DispatchDelete(Intent* intent, MonoTime now) {
   budget_.Start(now);
+  intent->write_started = now;
   const uint64_t request_id = next_request_id_++;
   intent->request_id = request_id;
   in_flight_.emplace(request_id, intent);
@@ -368,6 +414,7 @@ void Engine::OnCreateResult(uint64_t request_id, const WriteResult& result) {
   intent->request_id = 0;
   ++counters_.write_outcomes[static_cast<int>(result.outcome)];
   const MonoTime now = clock_.MonoNow();
+  OnWriteAnswered(intent, result, now);
   ChargeInFlight(intent, /*add=*/false);
   ChargePool(intent, /*in_flight=*/true, /*add=*/false);
   if (result.outcome != WriteOutcome::kSuccess && result.outcome != WriteOutcome::kAlreadyExists) {
@@ -385,20 +432,21 @@ void Engine::OnCreateResult(uint64_t request_id, const WriteResult& result) {
     case WriteOutcome::kSuccess:
     case WriteOutcome::kAlreadyExists:
       break;
-    case WriteOutcome::kThrottled:
-      budget_.PauseUntil(now + (result.retry_after > absl::ZeroDuration()
-                                    ? result.retry_after
-                                    : config_.default_retry_after));
+    case WriteOutcome::kThrottled: {
+      const absl::Duration wait = ThrottleWait(result, now);
       if (seen_created) break;  // the pod exists after all
       if (cancel) {
         MakeTerminal(intent, IntentState::kCancelled, now);
         Emit(*intent, PodEventType::kCancelled, "Cancelled", "cancelled before creation");
+      } else if (config_.adaptive.enabled) {
+        ScheduleRetry(intent, /*is_delete=*/false, wait, now);
       } else {
         SetState(intent, IntentState::kQueued);
         Enqueue(intent, /*at_front=*/true);
       }
       FlushEvents();
       return;
+    }
     case WriteOutcome::kTransient:
       if (seen_created) break;
       ++intent->transient_failures;
@@ -490,13 +538,17 @@ void Engine::OnDeleteResult(uint64_t request_id, const WriteResult& result) {
   intent->request_id = 0;
   ++counters_.write_outcomes[static_cast<int>(result.outcome)];
   const MonoTime now = clock_.MonoNow();
+  OnWriteAnswered(intent, result, now);
   switch (result.outcome) {
-    case WriteOutcome::kThrottled:
-      budget_.PauseUntil(now + (result.retry_after > absl::ZeroDuration()
-                                    ? result.retry_after
-                                    : config_.default_retry_after));
-      delete_queue_.push_front(intent);
+    case WriteOutcome::kThrottled: {
+      const absl::Duration wait = ThrottleWait(result, now);
+      if (config_.adaptive.enabled) {
+        ScheduleRetry(intent, /*is_delete=*/true, wait, now);
+      } else {
+        delete_queue_.push_front(intent);
+      }
       return;
+    }
     case WriteOutcome::kTransient:
       ++intent->transient_failures;
       ScheduleRetry(intent, /*is_delete=*/true, backoff_.Delay(intent->transient_failures), now);
@@ -960,8 +1012,22 @@ Engine::CapacityStatus Engine::Capacity() {
 // ---------------------------------------------------------------- misc
 
 void Engine::Reconfigure(const EngineConfig& config) {
+  const bool was_adaptive = config_.adaptive.enabled;
   config_ = config;
-  budget_.Reconfigure(config.budget, clock_.MonoNow());
+  const MonoTime now = clock_.MonoNow();
+  if (config.adaptive.enabled) {
+    // Keep what was learned; new bounds apply from now.
+    const double learned = was_adaptive ? adaptive_.rate() : config.adaptive.initial_qps;
+    AdaptiveRate::Options options = config.adaptive;
+    options.initial_qps = learned;
+    adaptive_ = AdaptiveRate(options, now);
+    WriteBudget::Options budget = config.budget;
+    budget.qps = adaptive_.rate();
+    budget_.Reconfigure(budget, now);
+    ApplyAdaptiveRate(now, /*force=*/true);
+  } else {
+    budget_.Reconfigure(config.budget, now);
+  }
   backoff_ = ExponentialBackoff(config.retry_backoff);
   queue_.set_backfill_scan(config.quota.backfill_scan);
   BuildPools();
@@ -985,6 +1051,14 @@ EngineStatus Engine::Status(bool include_namespaces) const {
   status.deletes_queued = delete_queue_.size();
   status.qps = budget_.options().qps;
   status.burst = budget_.options().burst;
+  status.adaptive = config_.adaptive.enabled;
+  if (status.adaptive) {
+    status.slow_start = adaptive_.slow_start();
+    status.ceiling_qps = config_.adaptive.ceiling_qps;
+    status.floor_qps = config_.adaptive.floor_qps;
+    std::copy(std::begin(counters_.rate_decreases), std::end(counters_.rate_decreases),
+              std::begin(status.rate_decreases));
+  }
   status.tokens = budget_.tokens(now);
   status.max_in_flight = budget_.options().max_in_flight;
   status.in_flight = budget_.in_flight();

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "scheduler/common/clock.h"
+#include "scheduler/engine/adaptive_rate.h"
 #include "scheduler/engine/backoff.h"
 #include "scheduler/engine/fair_queue.h"
 #include "scheduler/engine/intent.h"
@@ -30,6 +31,15 @@ namespace sluice {
 struct EngineConfig {
   // The mutating budget toward the APIServer.
   WriteBudget::Options budget;
+  // Adaptive shaping: when enabled, the budget's rate is learned from the
+  // APIServer's answers (AdaptiveRate) between its floor and ceiling, and the
+  // token bucket's burst is `adaptive_burst_window` worth of that rate.
+  AdaptiveRate::Options adaptive;
+  absl::Duration adaptive_burst_window = absl::Milliseconds(100);
+  // With adaptive shaping, a 429's Retry-After delays the refused request only;
+  // every write pauses only for a Retry-After longer than this (APF answers
+  // 1 s routinely and more under sustained overload).
+  absl::Duration adaptive_pause_above = absl::Seconds(1);
   // Intents waiting (queued or backing off) beyond which Submit answers
   // RESOURCE_EXHAUSTED.
   uint64_t queue_cap = 1'000'000;
@@ -102,8 +112,13 @@ struct EngineStatus {
   uint64_t queue_cap = 0;
   uint64_t backing_off = 0;
   uint64_t deletes_queued = 0;
-  double qps = 0;
+  double qps = 0;  // the rate in force (learned, with adaptive shaping)
   uint32_t burst = 0;
+  bool adaptive = false;
+  bool slow_start = false;  // adaptive: still doubling
+  double ceiling_qps = 0;   // adaptive: the rate is never above this
+  double floor_qps = 0;
+  uint64_t rate_decreases[AdaptiveRate::kCauseCount] = {};
   double tokens = 0;
   uint32_t max_in_flight = 0;
   uint32_t in_flight = 0;
@@ -129,6 +144,8 @@ struct EngineCounters {
   uint64_t reschedules = 0;        // pods re-created in another pool
   uint64_t preemptions = 0;        // running pods reclaimed or preempted
   uint64_t quota_corrections = 0;  // 403 exceeded-quota answers used to correct an estimate
+  // Adaptive shaping: rate decreases, by cause (AdaptiveRate::Cause).
+  uint64_t rate_decreases[AdaptiveRate::kCauseCount] = {};
 };
 
 // The deterministic core of Sluice: coalescing, fair queueing, shaping and the
@@ -224,6 +241,12 @@ class Engine {
   uint64_t queue_depth() const;
 
  private:
+  // Adaptive shaping: the learned rate into the token bucket; an answer into
+  // the learner; a 429's wait (pausing every write when it must).
+  void ApplyAdaptiveRate(MonoTime now, bool force);
+  void OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime now);
+  absl::Duration ThrottleWait(const WriteResult& result, MonoTime now);
+
   struct RetryEntry {
     MonoTime at;
     std::string key;
@@ -312,6 +335,10 @@ class Engine {
   MonoTime next_pool_change_ = MonoTime::Infinite();
   // The clock's reading at the start of the current Pump (the gate's "now").
   MonoTime pump_now_;
+  // Adaptive shaping (config_.adaptive.enabled).
+  AdaptiveRate adaptive_;
+  // The previous Pump left work waiting for tokens: the rate was the bottleneck.
+  bool rate_saturated_ = false;
 
   // Every intent Sluice remembers, by "ns/name" (the view points into the intent).
   absl::flat_hash_map<absl::string_view, std::unique_ptr<Intent>> intents_;

@@ -94,7 +94,8 @@ struct Intent {
   // Consecutive transient failures (resets on a non-transient answer).
   uint32_t transient_failures = 0;
   MonoTime accepted_at;
-  MonoTime retry_at;  // kBackoff: when to re-queue
+  MonoTime retry_at;       // kBackoff: when to re-queue
+  MonoTime write_started;  // when the write in flight (request_id) was sent
   MonoTime terminal_at;
   // The in-flight write (create or delete), 0 if none.
   uint64_t request_id = 0;

@@ -19,13 +19,40 @@ constexpr double kMaxWeight = 100;
 void ReadBudget(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
   const std::string path = "budget";
   if (!r.ExpectMap(node, path)) return;
-  r.CheckKeys(node, path, {"qps", "burst", "max_in_flight", "default_retry_after"});
+  r.CheckKeys(node, path, {"qps", "burst", "max_in_flight", "default_retry_after", "adaptive"});
   r.ReadDouble(node["qps"], path + ".qps", &engine.budget.qps, 0, kMaxQps);
   r.ReadUint32(node["burst"], path + ".burst", &engine.budget.burst, 1, 1'000'000);
   r.ReadUint32(node["max_in_flight"], path + ".max_in_flight", &engine.budget.max_in_flight, 1,
                100'000);
   r.ReadDuration(node["default_retry_after"], path + ".default_retry_after",
                  &engine.default_retry_after, absl::Milliseconds(1), absl::Minutes(10));
+  const YAML::Node adaptive = node["adaptive"];
+  const std::string a_path = path + ".adaptive";
+  if (!r.ExpectMap(adaptive, a_path) || !adaptive) return;
+  r.CheckKeys(adaptive, a_path,
+              {"enabled", "floor_qps", "ceiling_qps", "initial_qps", "doubling_time",
+               "decrease_factor", "latency_decrease_factor", "latency_target", "recovery_time",
+               "burst_window", "pause_above"});
+  AdaptiveRate::Options& a = engine.adaptive;
+  r.ReadBool(adaptive["enabled"], a_path + ".enabled", &a.enabled);
+  r.ReadDouble(adaptive["floor_qps"], a_path + ".floor_qps", &a.floor_qps, 0.1, kMaxQps);
+  r.ReadDouble(adaptive["ceiling_qps"], a_path + ".ceiling_qps", &a.ceiling_qps, 0.1, kMaxQps);
+  r.ReadDouble(adaptive["initial_qps"], a_path + ".initial_qps", &a.initial_qps, 0.1, kMaxQps);
+  r.ReadDuration(adaptive["doubling_time"], a_path + ".doubling_time", &a.doubling_time,
+                 absl::Milliseconds(10), absl::Minutes(10));
+  r.ReadDouble(adaptive["decrease_factor"], a_path + ".decrease_factor", &a.decrease_factor, 0.1,
+               0.99);
+  r.ReadDouble(adaptive["latency_decrease_factor"], a_path + ".latency_decrease_factor",
+               &a.latency_decrease_factor, 0.1, 1.0);
+  r.ReadDuration(adaptive["latency_target"], a_path + ".latency_target", &a.latency_target,
+                 absl::ZeroDuration(), absl::Minutes(10));
+  r.ReadDuration(adaptive["recovery_time"], a_path + ".recovery_time", &a.recovery_time,
+                 absl::Milliseconds(10), absl::Minutes(10));
+  r.ReadDuration(adaptive["burst_window"], a_path + ".burst_window", &engine.adaptive_burst_window,
+                 absl::Milliseconds(1), absl::Seconds(10));
+  r.ReadDuration(adaptive["pause_above"], a_path + ".pause_above", &engine.adaptive_pause_above,
+                 absl::ZeroDuration(), absl::Minutes(10));
+  if (a.ceiling_qps < a.floor_qps) r.Error(a_path + ".ceiling_qps", "must be >= floor_qps");
 }
 
 void ReadQueue(ConfigReader& r, const YAML::Node& node, SluicedConfig& config) {
@@ -546,6 +573,22 @@ std::string ConfigToYaml(const SluicedConfig& c) {
   out << YAML::Key << "max_in_flight" << YAML::Value << c.engine.budget.max_in_flight;
   out << YAML::Key << "default_retry_after" << YAML::Value
       << absl::FormatDuration(c.engine.default_retry_after);
+  const AdaptiveRate::Options& a = c.engine.adaptive;
+  out << YAML::Key << "adaptive" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << a.enabled;
+  out << YAML::Key << "floor_qps" << YAML::Value << a.floor_qps;
+  out << YAML::Key << "ceiling_qps" << YAML::Value << a.ceiling_qps;
+  out << YAML::Key << "initial_qps" << YAML::Value << a.initial_qps;
+  out << YAML::Key << "doubling_time" << YAML::Value << absl::FormatDuration(a.doubling_time);
+  out << YAML::Key << "decrease_factor" << YAML::Value << a.decrease_factor;
+  out << YAML::Key << "latency_decrease_factor" << YAML::Value << a.latency_decrease_factor;
+  out << YAML::Key << "latency_target" << YAML::Value << absl::FormatDuration(a.latency_target);
+  out << YAML::Key << "recovery_time" << YAML::Value << absl::FormatDuration(a.recovery_time);
+  out << YAML::Key << "burst_window" << YAML::Value
+      << absl::FormatDuration(c.engine.adaptive_burst_window);
+  out << YAML::Key << "pause_above" << YAML::Value
+      << absl::FormatDuration(c.engine.adaptive_pause_above);
+  out << YAML::EndMap;
   out << YAML::EndMap;
   out << YAML::Key << "queue" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "cap" << YAML::Value << c.engine.queue_cap;

@@ -97,6 +97,12 @@ SluiceMetrics::SluiceMetrics()
       max_in_flight_(Gauge(*registry_, "sluice_max_in_flight", "The in-flight cap.")),
       paused_seconds_(Gauge(*registry_, "sluice_shaper_paused_seconds",
                             "Seconds left of a Retry-After pause (0 when not paused).")),
+      rate_decreases_(CounterFamily(*registry_, "sluice_shaper_rate_decreases_total",
+                                    "Adaptive shaping: multiplicative decreases of the write "
+                                    "rate, by cause (throttled: a 429; latency: a slow answer).")),
+      adaptive_(Gauge(*registry_, "sluice_shaper_adaptive",
+                      "1 when the write rate is learned from the APIServer's answers (2 while "
+                      "in slow start), 0 when it is configured.")),
       quota_waits_(Counter(*registry_, "sluice_quota_waits_total",
                            "Intents that waited in their namespace because a ResourceQuota had "
                            "no headroom for them.")),
@@ -150,6 +156,8 @@ SluiceMetrics::SluiceMetrics()
     event_counters_[static_cast<size_t>(i)] =
         &events_.Add({{"type", std::string(PodEventTypeName(static_cast<PodEventType>(i)))}});
   }
+  rate_decrease_counters_[0] = &rate_decreases_.Add({{"cause", "throttled"}});
+  rate_decrease_counters_[1] = &rate_decreases_.Add({{"cause", "latency"}});
   for (int i = 0; i < kIntentStateCount; ++i) {
     state_gauges_[static_cast<size_t>(i)] =
         &intent_states_.Add({{"state", std::string(IntentStateName(static_cast<IntentState>(i)))}});
@@ -206,6 +214,7 @@ void SluiceMetrics::SnapshotEngine(Engine& engine) {
   in_flight_.Set(status.in_flight);
   max_in_flight_.Set(status.max_in_flight);
   paused_seconds_.Set(absl::ToDoubleSeconds(status.paused_for));
+  adaptive_.Set(status.adaptive ? (status.slow_start ? 2 : 1) : 0);
   for (size_t i = 0; i < state_gauges_.size(); ++i) {
     state_gauges_[i]->Set(static_cast<double>(status.state_counts[i]));
   }
@@ -223,6 +232,9 @@ void SluiceMetrics::SnapshotEngine(Engine& engine) {
   AddDelta(deletes_started_, now.deletes_started, last_.deletes_started);
   AddDelta(adopted_, now.adopted, last_.adopted);
   AddDelta(quota_waits_, now.quota_waits, last_.quota_waits);
+  for (size_t i = 0; i < rate_decrease_counters_.size(); ++i) {
+    AddDelta(*rate_decrease_counters_[i], now.rate_decreases[i], last_.rate_decreases[i]);
+  }
   AddDelta(quota_corrections_, now.quota_corrections, last_.quota_corrections);
   AddDelta(capacity_waits_, now.capacity_waits, last_.capacity_waits);
   AddDelta(reschedules_, now.reschedules, last_.reschedules);

@@ -90,6 +90,9 @@ class SluiceMetrics {
   prometheus::Gauge& in_flight_;
   prometheus::Gauge& max_in_flight_;
   prometheus::Gauge& paused_seconds_;
+  prometheus::Family<prometheus::Counter>& rate_decreases_;
+  std::array<prometheus::Counter*, AdaptiveRate::kCauseCount> rate_decrease_counters_{};
+  prometheus::Gauge& adaptive_;
   prometheus::Counter& quota_waits_;
   prometheus::Counter& quota_corrections_;
   prometheus::Counter& capacity_waits_;

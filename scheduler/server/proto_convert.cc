@@ -96,6 +96,12 @@ void ToProto(const EngineStatus& status, v1::GetStatusResponse* out) {
   budget->set_max_in_flight(status.max_in_flight);
   budget->set_in_flight(status.in_flight);
   budget->set_paused_ms(static_cast<uint64_t>(absl::ToInt64Milliseconds(status.paused_for)));
+  budget->set_adaptive(status.adaptive);
+  budget->set_slow_start(status.slow_start);
+  budget->set_floor_qps(status.floor_qps);
+  budget->set_ceiling_qps(status.ceiling_qps);
+  budget->set_decreases_throttled(status.rate_decreases[0]);
+  budget->set_decreases_latency(status.rate_decreases[1]);
   auto count = [&](IntentState s) { return status.state_counts[static_cast<int>(s)]; };
   v1::StateCounts* states = out->mutable_states();
   states->set_queued(count(IntentState::kQueued) + count(IntentState::kBackoff));

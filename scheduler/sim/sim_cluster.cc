@@ -25,7 +25,20 @@ double SimCluster::NextUniform() {
   return static_cast<double>(z >> 11) / 9007199254740992.0;
 }
 
+namespace {
+void CountIn(std::vector<uint64_t>& by_second, MonoTime now) {
+  const size_t second = static_cast<size_t>(std::max<int64_t>(0, now.nanos() / 1'000'000'000));
+  if (by_second.size() <= second) by_second.resize(second + 1, 0);
+  ++by_second[second];
+}
+}  // namespace
+
+void SimCluster::SetServerLimit(double qps, uint32_t burst) {
+  server_bucket_.Reconfigure(qps, std::max<uint32_t>(1, burst), clock_->MonoNow());
+}
+
 void SimCluster::CountWrite(MonoTime now) {
+  CountIn(accepted_by_second_, now);
   const int64_t second = now.nanos() / 1'000'000'000;
   if (second != window_second_) {
     window_second_ = second;
@@ -44,6 +57,7 @@ void SimCluster::Create(const CreatePodCommand& command) {
 
   if (!server_bucket_.TryConsume(now)) {
     ++stats_.throttled;
+    CountIn(throttled_by_second_, now);
     const absl::Duration retry_after = options_.retry_after;
     At(answer_at, [this, request_id, retry_after] {
       WriteResult result;

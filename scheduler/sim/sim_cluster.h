@@ -67,6 +67,11 @@ class SimCluster : public PodWriter {
   void RunDue();
 
   const Stats& stats() const { return stats_; }
+  // Writes accepted (not throttled) and 429s, by second of virtual time since zero.
+  const std::vector<uint64_t>& accepted_by_second() const { return accepted_by_second_; }
+  const std::vector<uint64_t>& throttled_by_second() const { return throttled_by_second_; }
+  // Changes the server-side limit from now on (the client is not told).
+  void SetServerLimit(double qps, uint32_t burst);
   // How many times each pod key was created (201) over the run.
   const absl::flat_hash_map<std::string, uint32_t>& creations() const { return creations_; }
 
@@ -102,6 +107,8 @@ class SimCluster : public PodWriter {
   absl::flat_hash_map<std::string, Pod> pods_;
   absl::flat_hash_map<std::string, uint32_t> creations_;
   Stats stats_;
+  std::vector<uint64_t> accepted_by_second_;
+  std::vector<uint64_t> throttled_by_second_;
   int64_t window_second_ = -1;
   uint64_t window_writes_ = 0;
 };

@@ -218,5 +218,61 @@ limits:
   EXPECT_THAT(message, HasSubstr("limits.namespaces[0]:"));
 }
 
+TEST(ConfigTest, ReadsTheAdaptiveShaperAndRoundTripsIt) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+budget:
+  adaptive:
+    enabled: true
+    floor_qps: 5
+    ceiling_qps: 4000
+    initial_qps: 50
+    doubling_time: 250ms
+    decrease_factor: 0.6
+    latency_decrease_factor: 0.9
+    latency_target: 2s
+    recovery_time: 4s
+    burst_window: 50ms
+    pause_above: 3s
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const AdaptiveRate::Options& a = config->engine.adaptive;
+  EXPECT_TRUE(a.enabled);
+  EXPECT_EQ(a.floor_qps, 5);
+  EXPECT_EQ(a.ceiling_qps, 4000);
+  EXPECT_EQ(a.initial_qps, 50);
+  EXPECT_EQ(a.doubling_time, absl::Milliseconds(250));
+  EXPECT_EQ(a.decrease_factor, 0.6);
+  EXPECT_EQ(a.latency_decrease_factor, 0.9);
+  EXPECT_EQ(a.latency_target, absl::Seconds(2));
+  EXPECT_EQ(a.recovery_time, absl::Seconds(4));
+  EXPECT_EQ(config->engine.adaptive_burst_window, absl::Milliseconds(50));
+  EXPECT_EQ(config->engine.adaptive_pause_above, absl::Seconds(3));
+
+  absl::StatusOr<SluicedConfig> again = ParseConfig(ConfigToYaml(*config));
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << ConfigToYaml(*config);
+  EXPECT_TRUE(again->engine.adaptive.enabled);
+  EXPECT_EQ(again->engine.adaptive.ceiling_qps, 4000);
+  EXPECT_EQ(again->engine.adaptive.doubling_time, absl::Milliseconds(250));
+  EXPECT_EQ(again->engine.adaptive_pause_above, absl::Seconds(3));
+}
+
+TEST(ConfigTest, AdaptiveShaperMistakesAreReportedWithTheirPaths) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+budget:
+  adaptive:
+    enabled: maybe
+    floor_qps: 500
+    ceiling_qps: 100
+    decrease_factor: 1.5
+    doubling: 1s
+)");
+  ASSERT_FALSE(config.ok());
+  const std::string message(config.status().message());
+  EXPECT_THAT(message, HasSubstr("budget.adaptive.enabled:"));
+  EXPECT_THAT(message, HasSubstr("budget.adaptive.ceiling_qps: must be >= floor_qps"));
+  EXPECT_THAT(message, HasSubstr("budget.adaptive.decrease_factor: must be <= 0.99"));
+  EXPECT_THAT(message, HasSubstr("budget.adaptive.doubling: unknown key"));
+}
+
 }  // namespace
 }  // namespace sluice
