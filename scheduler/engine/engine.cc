@@ -68,7 +68,8 @@ Engine::Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer
       backoff_(config.retry_backoff),
       queue_(config.quota.backfill_scan),
       gate_(std::make_unique<QuotaGate>(this)),
-      adaptive_(config.adaptive, clock.MonoNow()) {
+      adaptive_(config.adaptive, clock.MonoNow()),
+      fairness_(config.fairness_meter) {
   BuildPools();
   if (config_.adaptive.enabled) ApplyAdaptiveRate(clock.MonoNow(), /*force=*/true);
 }
@@ -140,6 +141,7 @@ Workflow* Engine::WorkflowFor(const IntentSpec& spec) {
              .emplace(spec.workflow_uid, std::make_unique<Workflow>(
                                              spec.workflow_uid, spec.workflow_name, std::move(ns)))
              .first;
+    it->second->set_weight(WorkflowWeightFor(*it->second));
   }
   last_workflow_ = it->second.get();
   return last_workflow_;
@@ -189,13 +191,14 @@ void Engine::Accept(Intent* intent, MonoTime now) {
   Workflow* workflow = WorkflowFor(intent->spec);
   workflow->Ref();
   workflow->AddLive(intent);
+  workflow->NoteAccepted(now);
   intent->workflow = workflow;
   NamespaceState* ns = NamespaceFor(intent->spec.pod_namespace());
   intent->namespace_state = ns;
   intent->home_flow =
       ns->strict_fifo()
           ? ns->StrictFlowFor(intent->spec.priority, config_.default_workflow_weight)
-          : workflow->FlowFor(ns->QueueFor(intent->spec.priority), config_.default_workflow_weight);
+          : workflow->FlowFor(ns->QueueFor(intent->spec.priority), workflow->weight());
   // Workflow strings now live in the Workflow record.
   intent->spec.workflow_name = std::string();
   intent->spec.workflow_namespace = std::string();
@@ -326,6 +329,7 @@ void Engine::Pump() {
     if (intent == nullptr) break;
     Dispatch(intent, now);
   }
+  if (now >= next_fairness_sample_) SampleFairness(now);
   // Work left behind for want of tokens alone: the rate is the bottleneck.
   rate_saturated_ = dispatching_ && !budget_.CanStart(now) && !budget_.paused(now) &&
                     budget_.in_flight() < budget_.options().max_in_flight &&
@@ -354,6 +358,10 @@ MonoTime Engine::NextWakeup() const {
 void Engine::Dispatch(Intent* intent, MonoTime now) {
   budget_.Start(now);
   intent->write_started = now;
+  if (intent->workflow->NoteFirstDispatch()) {
+    fairness_.RecordFirstDispatch(now, now - intent->workflow->first_accepted(),
+                                  intent->workflow->accepted());
+  }
   SetState(intent, IntentState::kDispatching);
   ChargeInFlight(intent, /*add=*/true);
   ++intent->attempts;
@@ -391,6 +399,10 @@ void Engine::Dispatch(Intent* intent, MonoTime now) {
 void Engine::DispatchDelete(Intent* intent, MonoTime now) {
   budget_.Start(now);
   intent->write_started = now;
+  if (intent->workflow->NoteFirstDispatch()) {
+    fairness_.RecordFirstDispatch(now, now - intent->workflow->first_accepted(),
+                                  intent->workflow->accepted());
+  }
   const uint64_t request_id = next_request_id_++;
   intent->request_id = request_id;
   in_flight_.emplace(request_id, intent);
@@ -1032,6 +1044,10 @@ void Engine::Reconfigure(const EngineConfig& config) {
   queue_.set_backfill_scan(config.quota.backfill_scan);
   BuildPools();
   UnparkEverything();
+  for (auto& [uid, workflow] : workflows_) {
+    workflow->set_weight(WorkflowWeightFor(*workflow));
+    workflow->ForEachFlow([&](FlowQueue* flow) { FairQueue::SetWeight(flow, workflow->weight()); });
+  }
   for (auto& [name, ns] : namespaces_) {
     auto it = config.namespace_weights.find(name);
     ns->set_weight(it != config.namespace_weights.end() ? it->second
@@ -1040,6 +1056,67 @@ void Engine::Reconfigure(const EngineConfig& config) {
     ns->set_strict_fifo(config.quota.strict_fifo_namespaces.contains(name));
     ns->UnparkAll(queue_);
   }
+}
+
+namespace {
+
+// Whether `text` matches `glob`, where '*' matches any run of characters.
+bool GlobMatch(absl::string_view glob, absl::string_view text) {
+  size_t g = 0, t = 0, star = absl::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      mark = t;
+    } else if (g < glob.size() && glob[g] == text[t]) {
+      ++g;
+      ++t;
+    } else if (star != absl::string_view::npos) {
+      g = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+}  // namespace
+
+double Engine::WorkflowWeightFor(const Workflow& workflow) const {
+  for (const EngineConfig::WorkflowWeight& rule : config_.workflow_weights) {
+    if (!rule.workflow_namespace.empty() &&
+        rule.workflow_namespace != workflow.workflow_namespace()) {
+      continue;
+    }
+    if (GlobMatch(rule.name_glob, workflow.name())) return rule.weight;
+  }
+  return config_.default_workflow_weight;
+}
+
+void Engine::SampleFairness(MonoTime now) {
+  next_fairness_sample_ = now + absl::Milliseconds(250);
+  struct Entry {
+    const NamespaceQueue* ns;
+    uint64_t id;
+    uint64_t dispatched;
+    double weight;
+  };
+  std::vector<Entry> entries;
+  absl::flat_hash_map<const NamespaceQueue*, double> flow_weight_sums;
+  queue_.ForEachTopLevelActiveFlow([&](const NamespaceQueue& ns, const FlowQueue& flow) {
+    entries.push_back({&ns, flow.id(), flow.dispatched(), flow.weight()});
+    flow_weight_sums[&ns] += flow.weight();
+  });
+  double ns_weight_sum = 0;
+  for (const auto& [ns, sum] : flow_weight_sums) ns_weight_sum += ns->weight();
+  std::vector<FairnessMeter::FlowSample> samples;
+  samples.reserve(entries.size());
+  for (const Entry& e : entries) {
+    const double share = e.ns->weight() / ns_weight_sum * e.weight / flow_weight_sums.at(e.ns);
+    samples.push_back({e.id, e.dispatched, share});
+  }
+  fairness_.Observe(now, samples);
 }
 
 EngineStatus Engine::Status(bool include_namespaces) const {
@@ -1051,6 +1128,12 @@ EngineStatus Engine::Status(bool include_namespaces) const {
   status.deletes_queued = delete_queue_.size();
   status.qps = budget_.options().qps;
   status.burst = budget_.options().burst;
+  if (fairness_.last().has_value()) {
+    status.fairness_jain = fairness_.last()->jain;
+    status.fairness_flows = fairness_.last()->flows;
+    status.fairness_period = fairness_.last()->length;
+  }
+  status.small_workflow_worst_wait = fairness_.SmallWorkflowWorstWait(now);
   status.adaptive = config_.adaptive.enabled;
   if (status.adaptive) {
     status.slow_start = adaptive_.slow_start();

@@ -16,6 +16,7 @@
 #include "scheduler/engine/adaptive_rate.h"
 #include "scheduler/engine/backoff.h"
 #include "scheduler/engine/fair_queue.h"
+#include "scheduler/engine/fairness_meter.h"
 #include "scheduler/engine/intent.h"
 #include "scheduler/engine/namespace_state.h"
 #include "scheduler/engine/pod_event.h"
@@ -57,6 +58,15 @@ struct EngineConfig {
   double default_namespace_weight = 1.0;
   absl::flat_hash_map<std::string, double> namespace_weights;
   double default_workflow_weight = 1.0;
+  // Workflow weights by rule, first match wins; others get the default.
+  struct WorkflowWeight {
+    std::string name_glob;           // '*' matches any run of characters
+    std::string workflow_namespace;  // empty: any
+    double weight = 1.0;
+  };
+  std::vector<WorkflowWeight> workflow_weights;
+  // The fairness measure (GetStatus, metrics).
+  FairnessMeter::Options fairness_meter;
 
   // Admission against namespace ResourceQuotas.
   struct Quota {
@@ -125,6 +135,11 @@ struct EngineStatus {
   absl::Duration paused_for = absl::ZeroDuration();
   uint64_t state_counts[kIntentStateCount] = {};
   uint64_t active_workflows = 0;
+  // The last closed fairness period (see FairnessMeter); jain < 0: none yet.
+  double fairness_jain = -1;
+  uint64_t fairness_flows = 0;
+  absl::Duration fairness_period;
+  absl::Duration small_workflow_worst_wait;
   std::vector<Namespace> namespaces;
 };
 
@@ -244,6 +259,9 @@ class Engine {
   // Adaptive shaping: the learned rate into the token bucket; an answer into
   // the learner; a 429's wait (pausing every write when it must).
   void ApplyAdaptiveRate(MonoTime now, bool force);
+  // Feeds the fairness meter the backlogged flows and their entitled shares.
+  void SampleFairness(MonoTime now);
+  double WorkflowWeightFor(const Workflow& workflow) const;
   void OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime now);
   absl::Duration ThrottleWait(const WriteResult& result, MonoTime now);
 
@@ -337,6 +355,8 @@ class Engine {
   MonoTime pump_now_;
   // Adaptive shaping (config_.adaptive.enabled).
   AdaptiveRate adaptive_;
+  FairnessMeter fairness_;
+  MonoTime next_fairness_sample_;
   // The previous Pump left work waiting for tokens: the rate was the bottleneck.
   bool rate_saturated_ = false;
 

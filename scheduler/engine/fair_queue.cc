@@ -1,8 +1,18 @@
 #include "scheduler/engine/fair_queue.h"
 
+#include <atomic>
 #include <cassert>
 
 namespace sluice {
+
+namespace {
+std::atomic<uint64_t> g_next_flow_id{1};
+}  // namespace
+
+FlowQueue::FlowQueue(NamespaceQueue* parent, double weight)
+    : parent_(parent),
+      id_(g_next_flow_id.fetch_add(1, std::memory_order_relaxed)),
+      weight_(weight) {}
 
 // Circular doubly linked ring through T::ring_prev_/ring_next_, with `head`
 // the element served next.
@@ -217,6 +227,7 @@ void FairQueue::UnparkAll(NamespaceQueue* ns) {
 Intent* FairQueue::TakeAdmitted(FlowQueue* flow, AdmissionGate* gate) {
   Intent* head = flow->head_;
   if (gate == nullptr || gate->Admit(head)) {
+    ++flow->dispatched_;
     Unlink(head);
     if (flow->size_ == 0) Deactivate(flow);
     return head;
@@ -226,6 +237,7 @@ Intent* FairQueue::TakeAdmitted(FlowQueue* flow, AdmissionGate* gate) {
   for (Intent* it = head->queue_next; it != nullptr && scanned < scan;
        it = it->queue_next, ++scanned) {
     if (gate->Admit(it)) {
+      ++flow->dispatched_;
       Unlink(it);  // the head stays: the flow is not empty
       return it;
     }
@@ -248,6 +260,25 @@ Intent* FairQueue::Pop(AdmissionGate* gate) {
     if (intent != nullptr) return intent;
   }
   return nullptr;
+}
+
+void FairQueue::ForEachTopLevelActiveFlow(
+    absl::FunctionRef<void(const NamespaceQueue&, const FlowQueue&)> fn) const {
+  for (const auto& [priority, level] : levels_) {
+    if (level.current == nullptr) continue;
+    const NamespaceQueue* ns = level.current;
+    do {
+      const FlowQueue* flow = ns->current_;
+      if (flow != nullptr) {
+        do {
+          fn(*ns, *flow);
+          flow = flow->ring_next_;
+        } while (flow != ns->current_);
+      }
+      ns = ns->ring_next_;
+    } while (ns != level.current);
+    return;
+  }
 }
 
 void FairQueue::SetWeight(FlowQueue* flow, double weight) { flow->weight_ = weight; }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "absl/functional/function_ref.h"
 #include "scheduler/engine/intent.h"
 
 namespace sluice {
@@ -24,7 +25,7 @@ struct FairQueueLevel {
 // while it has intents and is not parked.
 class FlowQueue {
  public:
-  FlowQueue(NamespaceQueue* parent, double weight) : parent_(parent), weight_(weight) {}
+  FlowQueue(NamespaceQueue* parent, double weight);
   FlowQueue(const FlowQueue&) = delete;
   FlowQueue& operator=(const FlowQueue&) = delete;
 
@@ -38,6 +39,10 @@ class FlowQueue {
   // Whether intents behind a refused head may go first (false: strict FIFO).
   bool backfill() const { return backfill_; }
   void set_backfill(bool backfill) { backfill_ = backfill; }
+  // Unique among the flows of the process, never reused.
+  uint64_t id() const { return id_; }
+  // Intents popped from this flow so far (retries count again).
+  uint64_t dispatched() const { return dispatched_; }
 
  private:
   friend class FairQueue;
@@ -46,6 +51,8 @@ class FlowQueue {
   friend struct Ring;
 
   NamespaceQueue* parent_;
+  uint64_t id_;
+  uint64_t dispatched_ = 0;
   Intent* head_ = nullptr;
   Intent* tail_ = nullptr;
   size_t size_ = 0;
@@ -162,6 +169,11 @@ class FairQueue {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   void set_backfill_scan(size_t n) { backfill_scan_ = n; }
+
+  // Calls fn for every active flow (non-empty, not parked) of the highest
+  // priority level that has one, with its namespace queue. O(active flows).
+  void ForEachTopLevelActiveFlow(
+      absl::FunctionRef<void(const NamespaceQueue&, const FlowQueue&)> fn) const;
 
   // Weights are relative shares (> 0); changing one takes effect on the
   // flow's or namespace's next visit.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/container/inlined_vector.h"
+#include "scheduler/common/clock.h"
 #include "scheduler/engine/fair_queue.h"
 #include "scheduler/engine/intent.h"
 
@@ -47,6 +48,30 @@ class Workflow {
     }
   }
 
+  // Its flows, for weight changes.
+  template <typename Fn>
+  void ForEachFlow(Fn fn) {
+    for (auto& flow : flows_) fn(flow.get());
+  }
+  // The weight its flows get (fairness.workflows rules), set when it is first seen.
+  double weight() const { return weight_; }
+  void set_weight(double weight) { weight_ = weight; }
+
+  // Arrival bookkeeping for the fairness measure: when its first intent was
+  // accepted, how many have been, and whether one was dispatched yet.
+  void NoteAccepted(MonoTime now) {
+    if (accepted_ == 0) first_accepted_ = now;
+    ++accepted_;
+  }
+  uint64_t accepted() const { return accepted_; }
+  MonoTime first_accepted() const { return first_accepted_; }
+  // True the first time only.
+  bool NoteFirstDispatch() {
+    if (dispatched_once_) return false;
+    dispatched_once_ = true;
+    return true;
+  }
+
   // Intents that refer to this workflow (live or retained terminal ones).
   void Ref() { ++refs_; }
   // Returns true when the last reference is gone.
@@ -61,6 +86,10 @@ class Workflow {
   Intent* live_tail_ = nullptr;
   size_t live_count_ = 0;
   size_t refs_ = 0;
+  double weight_ = 1.0;
+  MonoTime first_accepted_;
+  uint64_t accepted_ = 0;
+  bool dispatched_once_ = false;
 };
 
 }  // namespace sluice

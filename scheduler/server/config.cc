@@ -80,14 +80,43 @@ void ReadRetry(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
   if (b.max < b.initial) r.Error(path + ".max", "must be >= retry.initial");
 }
 
+// fairness.workflows: [{match: GLOB, namespace: NS, weight: W}], first match wins.
+void ReadWorkflowWeights(ConfigReader& r, const YAML::Node& node, const std::string& path,
+                         EngineConfig& engine) {
+  if (!node) return;
+  if (!node.IsSequence()) {
+    r.Error(path, "must be a list of {match, namespace, weight}");
+    return;
+  }
+  engine.workflow_weights.clear();
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string item_path = ConfigReader::Index(path, i);
+    const YAML::Node item = node[i];
+    if (!r.ExpectMap(item, item_path) || !item) continue;
+    r.CheckKeys(item, item_path, {"match", "namespace", "weight"});
+    EngineConfig::WorkflowWeight rule;
+    r.ReadString(item["match"], item_path + ".match", &rule.name_glob);
+    r.ReadString(item["namespace"], item_path + ".namespace", &rule.workflow_namespace);
+    if (!item["match"]) r.Error(item_path + ".match", "required: a workflow name or glob (*)");
+    if (!item["weight"]) r.Error(item_path + ".weight", "required");
+    r.ReadDouble(item["weight"], item_path + ".weight", &rule.weight, kMinWeight, kMaxWeight);
+    engine.workflow_weights.push_back(std::move(rule));
+  }
+}
+
 void ReadFairness(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
   const std::string path = "fairness";
   if (!r.ExpectMap(node, path)) return;
-  r.CheckKeys(node, path, {"default_namespace_weight", "default_workflow_weight", "namespaces"});
+  r.CheckKeys(node, path,
+              {"default_namespace_weight", "default_workflow_weight", "namespaces", "workflows",
+               "small_workflow_pods"});
   r.ReadDouble(node["default_namespace_weight"], path + ".default_namespace_weight",
                &engine.default_namespace_weight, kMinWeight, kMaxWeight);
   r.ReadDouble(node["default_workflow_weight"], path + ".default_workflow_weight",
                &engine.default_workflow_weight, kMinWeight, kMaxWeight);
+  ReadWorkflowWeights(r, node["workflows"], path + ".workflows", engine);
+  r.ReadUint(node["small_workflow_pods"], path + ".small_workflow_pods",
+             &engine.fairness_meter.small_workflow_pods, 1, 1'000'000);
   const YAML::Node namespaces = node["namespaces"];
   const std::string ns_path = path + ".namespaces";
   if (!r.ExpectMap(namespaces, ns_path) || !namespaces) return;
@@ -613,7 +642,21 @@ std::string ConfigToYaml(const SluicedConfig& c) {
                                                       c.engine.namespace_weights.end());
   std::sort(weights.begin(), weights.end());
   for (const auto& [ns, w] : weights) out << YAML::Key << ns << YAML::Value << w;
-  out << YAML::EndMap << YAML::EndMap;
+  out << YAML::EndMap;
+  out << YAML::Key << "workflows" << YAML::Value << YAML::BeginSeq;
+  for (const EngineConfig::WorkflowWeight& rule : c.engine.workflow_weights) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "match" << YAML::Value << rule.name_glob;
+    if (!rule.workflow_namespace.empty()) {
+      out << YAML::Key << "namespace" << YAML::Value << rule.workflow_namespace;
+    }
+    out << YAML::Key << "weight" << YAML::Value << rule.weight;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "small_workflow_pods" << YAML::Value
+      << c.engine.fairness_meter.small_workflow_pods;
+  out << YAML::EndMap;
   out << YAML::Key << "quota" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "enabled" << YAML::Value << c.engine.quota.enabled;
   out << YAML::Key << "backfill_scan" << YAML::Value << c.engine.quota.backfill_scan;

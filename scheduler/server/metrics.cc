@@ -103,6 +103,17 @@ SluiceMetrics::SluiceMetrics()
       adaptive_(Gauge(*registry_, "sluice_shaper_adaptive",
                       "1 when the write rate is learned from the APIServer's answers (2 while "
                       "in slow start), 0 when it is configured.")),
+      fairness_jain_(Gauge(*registry_, "sluice_fairness_jain_index",
+                           "Jain's index of the service backlogged workflows got against their "
+                           "weighted shares over the last measurement period (1: exactly fair; "
+                           "1 until a period has been measured).")),
+      fairness_flows_(Gauge(*registry_, "sluice_fairness_backlogged_flows",
+                            "Workflows (per namespace and priority) backlogged through the last "
+                            "fairness measurement period.")),
+      small_workflow_wait_(Gauge(*registry_, "sluice_fairness_small_workflow_wait_seconds",
+                                 "The longest a workflow of at most 10 intents waited from its "
+                                 "first accepted intent to its first create, over the last one "
+                                 "to two minutes.")),
       quota_waits_(Counter(*registry_, "sluice_quota_waits_total",
                            "Intents that waited in their namespace because a ResourceQuota had "
                            "no headroom for them.")),
@@ -215,6 +226,9 @@ void SluiceMetrics::SnapshotEngine(Engine& engine) {
   max_in_flight_.Set(status.max_in_flight);
   paused_seconds_.Set(absl::ToDoubleSeconds(status.paused_for));
   adaptive_.Set(status.adaptive ? (status.slow_start ? 2 : 1) : 0);
+  fairness_jain_.Set(status.fairness_jain >= 0 ? status.fairness_jain : 1);
+  fairness_flows_.Set(static_cast<double>(status.fairness_flows));
+  small_workflow_wait_.Set(absl::ToDoubleSeconds(status.small_workflow_worst_wait));
   for (size_t i = 0; i < state_gauges_.size(); ++i) {
     state_gauges_[i]->Set(static_cast<double>(status.state_counts[i]));
   }

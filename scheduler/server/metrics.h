@@ -93,6 +93,9 @@ class SluiceMetrics {
   prometheus::Family<prometheus::Counter>& rate_decreases_;
   std::array<prometheus::Counter*, AdaptiveRate::kCauseCount> rate_decrease_counters_{};
   prometheus::Gauge& adaptive_;
+  prometheus::Gauge& fairness_jain_;
+  prometheus::Gauge& fairness_flows_;
+  prometheus::Gauge& small_workflow_wait_;
   prometheus::Counter& quota_waits_;
   prometheus::Counter& quota_corrections_;
   prometheus::Counter& capacity_waits_;

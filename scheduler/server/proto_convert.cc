@@ -115,6 +115,16 @@ void ToProto(const EngineStatus& status, v1::GetStatusResponse* out) {
   states->set_cancelled(count(IntentState::kCancelled));
   states->set_deleted(count(IntentState::kDeleted));
   out->set_active_workflows(status.active_workflows);
+  v1::FairnessStatus* fairness = out->mutable_fairness();
+  fairness->set_measured(status.fairness_jain >= 0);
+  if (status.fairness_jain >= 0) {
+    fairness->set_jain_index(status.fairness_jain);
+    fairness->set_backlogged_flows(status.fairness_flows);
+    fairness->set_period_ms(
+        static_cast<uint64_t>(absl::ToInt64Milliseconds(status.fairness_period)));
+  }
+  fairness->set_small_workflow_worst_wait_ms(
+      static_cast<uint64_t>(absl::ToInt64Milliseconds(status.small_workflow_worst_wait)));
   for (const auto& ns : status.namespaces) {
     v1::NamespaceStatus* row = out->add_namespaces();
     row->set_namespace_(ns.name);

@@ -274,5 +274,40 @@ budget:
   EXPECT_THAT(message, HasSubstr("budget.adaptive.doubling: unknown key"));
 }
 
+TEST(ConfigTest, ReadsWorkflowWeightRulesAndRoundTripsThem) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+fairness:
+  small_workflow_pods: 5
+  workflows:
+    - {match: "nightly-*", namespace: ci, weight: 0.5}
+    - {match: "*-backtest", weight: 4}
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->engine.workflow_weights.size(), 2u);
+  EXPECT_EQ(config->engine.workflow_weights[0].name_glob, "nightly-*");
+  EXPECT_EQ(config->engine.workflow_weights[0].workflow_namespace, "ci");
+  EXPECT_EQ(config->engine.workflow_weights[0].weight, 0.5);
+  EXPECT_EQ(config->engine.workflow_weights[1].workflow_namespace, "");
+  EXPECT_EQ(config->engine.fairness_meter.small_workflow_pods, 5u);
+  absl::StatusOr<SluicedConfig> again = ParseConfig(ConfigToYaml(*config));
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << ConfigToYaml(*config);
+  ASSERT_EQ(again->engine.workflow_weights.size(), 2u);
+  EXPECT_EQ(again->engine.workflow_weights[1].name_glob, "*-backtest");
+  EXPECT_EQ(again->engine.workflow_weights[1].weight, 4);
+
+  absl::StatusOr<SluicedConfig> bad = ParseConfig(R"(
+fairness:
+  workflows:
+    - {namespace: ci, weight: 0}
+    - {match: x, wieght: 2}
+)");
+  ASSERT_FALSE(bad.ok());
+  const std::string message(bad.status().message());
+  EXPECT_THAT(message, HasSubstr("fairness.workflows[0].match: required"));
+  EXPECT_THAT(message, HasSubstr("fairness.workflows[0].weight: must be >= 0.01"));
+  EXPECT_THAT(message, HasSubstr("fairness.workflows[1].wieght: unknown key"));
+  EXPECT_THAT(message, HasSubstr("fairness.workflows[1].weight: required"));
+}
+
 }  // namespace
 }  // namespace sluice
