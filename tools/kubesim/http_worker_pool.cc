@@ -12,7 +12,10 @@ HttpWorkerPool::~HttpWorkerPool() { shutdown(); }
 void HttpWorkerPool::enqueue(std::function<void()> fn) {
   absl::MutexLock lock(&mu_);
   jobs_.push_back(std::move(fn));
-  if (idle_ == 0 && workers_.size() < max_threads_) {
+  // Idle workers that have not woken yet cannot take more jobs than there are
+  // of them: a job beyond that gets a new thread (else it would wait for a
+  // connection to close, up to the keep-alive timeout).
+  if (jobs_.size() - head_ > idle_ && workers_.size() < max_threads_) {
     workers_.emplace_back([this] { Work(); });
   }
 }
@@ -48,6 +51,11 @@ void HttpWorkerPool::shutdown() {
     workers.swap(workers_);
   }
   for (std::thread& t : workers) t.join();
+}
+
+size_t HttpWorkerPool::idle_threads() const {
+  absl::MutexLock lock(&mu_);
+  return idle_;
 }
 
 size_t HttpWorkerPool::threads() const {

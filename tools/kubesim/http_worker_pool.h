@@ -27,6 +27,8 @@ class HttpWorkerPool final : public httplib::TaskQueue {
   void shutdown() override;
 
   size_t threads() const;
+  // Workers waiting for a job.
+  size_t idle_threads() const;
 
  private:
   void Work();

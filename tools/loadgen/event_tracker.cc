@@ -1,0 +1,73 @@
+#include "tools/loadgen/event_tracker.h"
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "tools/loadgen/scheduler_channel.h"
+
+namespace sluice::loadgen {
+namespace {
+
+absl::StatusOr<uint32_t> WatchStreams(v1::Scheduler::Stub* stub, absl::Duration timeout) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  v1::GetStatusRequest request;
+  v1::GetStatusResponse response;
+  grpc::Status status = stub->GetStatus(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status, "GetStatus");
+  return response.watch_streams();
+}
+
+}  // namespace
+
+EventTracker::EventTracker(v1::Scheduler::Stub* stub, PodLedger* ledger)
+    : stub_(stub), ledger_(ledger) {}
+
+EventTracker::~EventTracker() { Stop(); }
+
+absl::Status EventTracker::Start(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::StatusOr<uint32_t> before = WatchStreams(stub_, timeout);
+  if (!before.ok()) return before.status();
+  reader_ = stub_->WatchEvents(&context_, v1::WatchEventsRequest());
+  thread_ = std::thread([this] { Run(); });
+  while (true) {
+    absl::StatusOr<uint32_t> now = WatchStreams(stub_, deadline - absl::Now());
+    if (!now.ok()) return now.status();
+    if (*now > *before) return absl::OkStatus();
+    {
+      absl::MutexLock lock(&mu_);
+      if (!status_.ok()) return status_;
+    }
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError("WatchEvents: sluiced did not register the stream");
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+}
+
+void EventTracker::Run() {
+  v1::WatchEventsResponse response;
+  while (reader_->Read(&response)) ledger_->RecordEvents(response);
+  grpc::Status status = reader_->Finish();
+  absl::MutexLock lock(&mu_);
+  if (!stopping_) {
+    status_ = status.ok() ? absl::UnavailableError("WatchEvents: sluiced ended the stream")
+                          : FromGrpc(status, "WatchEvents");
+  }
+}
+
+void EventTracker::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (reader_ != nullptr) context_.TryCancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status EventTracker::status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+}  // namespace sluice::loadgen

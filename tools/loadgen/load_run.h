@@ -1,0 +1,36 @@
+#ifndef SLUICE_TOOLS_LOADGEN_LOAD_RUN_H_
+#define SLUICE_TOOLS_LOADGEN_LOAD_RUN_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "scheduler/common/clock.h"
+#include "tools/loadgen/load_report.h"
+#include "tools/loadgen/loadgen_options.h"
+#include "tools/loadgen/pod_ledger.h"
+
+namespace sluice::loadgen {
+
+// Where the run goes: a running sluiced, and optionally the kubesim behind it.
+struct RunTarget {
+  std::string sluiced;      // gRPC target
+  std::string kubesim_url;  // empty: no APIServer figures, no verification
+  bool spawned = false;
+};
+
+// Called about twice a second while loadgen waits, with the counts so far and
+// the time since the first batch was sent.
+using ProgressFn = std::function<void(const LedgerCounts&, absl::Duration elapsed)>;
+
+// One load run: plans the workflows, opens WatchEvents, submits every pod in
+// batches, waits until each is settled (options.wait) or options.timeout,
+// then reads kubesim's counters and (options.verify) lists the run's pods in
+// the cluster. Never fails as a whole: what went wrong is in the report
+// (`complete` false, `error`), with the figures measured until then.
+LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const Clock& clock,
+                   const ProgressFn& progress);
+
+}  // namespace sluice::loadgen
+
+#endif  // SLUICE_TOOLS_LOADGEN_LOAD_RUN_H_

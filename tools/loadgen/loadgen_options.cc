@@ -1,0 +1,78 @@
+#include "tools/loadgen/loadgen_options.h"
+
+#include <map>
+
+#include "CLI/CLI.hpp"
+
+namespace sluice::loadgen {
+
+void AddLoadgenFlags(CLI::App& app, LoadgenOptions* o) {
+  app.add_option("--target", o->target,
+                 "sluiced gRPC address: unix:///path or HOST:PORT (required without --spawn)");
+  app.add_option("--workflows", o->workflows, "workflows to submit")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--pods-per-workflow", o->pods_per_workflow, "pods in each workflow")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--batch-size", o->batch_size, "intents per Submit request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  app.add_option("--window", o->window, "Submit requests awaiting their answer at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  const std::map<std::string, WaitFor> waits = {{"created", WaitFor::kCreated},
+                                                {"finished", WaitFor::kFinished}};
+  app.add_option("--wait", o->wait, "wait until every pod is created, or finished")
+      ->transform(CLI::CheckedTransformer(waits, CLI::ignore_case))
+      ->default_str("created");
+  app.add_option("--timeout", o->timeout_seconds, "give up after this many seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--report-json", o->report_json, "write the report as JSON to this file");
+  app.add_option("--kubesim", o->kubesim_url,
+                 "kubesim base URL (http://HOST:PORT): APIServer request counts from /sim/stats");
+  app.add_flag("--verify,!--no-verify", o->verify,
+               "with a kubesim URL, LIST the run's pods at the end and compare with the events")
+      ->capture_default_str();
+  const std::map<std::string, ReportFormat> formats = {{"table", ReportFormat::kTable},
+                                                       {"json", ReportFormat::kJson}};
+  app.add_option("--format", o->format, "report on stdout: table or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+      ->default_str("table");
+  app.add_option("--namespace", o->namespace_prefix,
+                 "namespace of the pods (prefix with --namespaces)")
+      ->capture_default_str();
+  app.add_option("--namespaces", o->namespaces,
+                 "spread workflows round-robin over N namespaces: NS, NS-1, ...")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--seed", o->seed, "names of workflows and pods (0: random)")
+      ->capture_default_str();
+  app.add_flag("--spawn", o->spawn,
+               "start kubesim and sluiced (from this executable's directory) on loopback ports, "
+               "stop them at the end");
+  app.add_option("--kubesim-args", o->kubesim_args, "extra kubesim flags with --spawn");
+  app.add_option("--sluiced-args", o->sluiced_args, "extra sluiced flags with --spawn");
+  app.add_option("--bin-dir", o->bin_dir,
+                 "where kubesim and sluiced are (default: beside loadgen)");
+  app.add_flag("--keep-logs", o->keep_logs, "keep the spawned programs' logs after a good run");
+}
+
+absl::Status ValidateOptions(const LoadgenOptions& o) {
+  if (!o.spawn && o.target.empty()) {
+    return absl::InvalidArgumentError("--target is required without --spawn");
+  }
+  if (o.spawn && !o.target.empty()) {
+    return absl::InvalidArgumentError("--target and --spawn exclude each other");
+  }
+  if (!o.spawn && (!o.kubesim_args.empty() || !o.sluiced_args.empty())) {
+    return absl::InvalidArgumentError("--kubesim-args and --sluiced-args need --spawn");
+  }
+  if (static_cast<uint64_t>(o.workflows) * o.pods_per_workflow > 50'000'000) {
+    return absl::InvalidArgumentError("more than 50 million pods");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sluice::loadgen

@@ -1,0 +1,75 @@
+#ifndef SLUICE_TOOLS_LOADGEN_LOCAL_STACK_H_
+#define SLUICE_TOOLS_LOADGEN_LOCAL_STACK_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/loadgen/child_process.h"
+
+namespace sluice::loadgen {
+
+// kubesim and sluiced started as child processes on ephemeral loopback ports,
+// sluiced pointed at kubesim: what `sluice-loadgen --spawn` and the
+// integration tests run against.
+//
+// kubesim gets `--listen 127.0.0.1:0`; sluiced gets `--listen 127.0.0.1:0
+// --metrics-listen 127.0.0.1:0 --kube-server URL --log-format json
+// --drain-seconds 1`. The extra arguments come after these (CLI11 refuses a
+// flag given twice: do not repeat them). Each program prints its address on
+// its first stdout line; Start reads it and then checks that kubesim answers
+// /healthz. Both are stopped (SIGTERM, then SIGKILL) by Stop or the
+// destructor.
+//
+// Start/Stop from the main thread (see ChildProcess); KillNow from anywhere.
+class LocalStack {
+ public:
+  struct Options {
+    // Where `kubesim` and `sluiced` are (build/bin).
+    std::string bin_dir;
+    std::string kubesim_args;
+    std::string sluiced_args;
+    // The children's stderr files go here (kubesim.log, sluiced.log).
+    std::string log_dir;
+    absl::Duration start_timeout = absl::Seconds(15);
+  };
+
+  static absl::StatusOr<std::unique_ptr<LocalStack>> Start(const Options& options);
+  ~LocalStack();
+
+  // http://127.0.0.1:PORT
+  const std::string& kubesim_url() const { return kubesim_url_; }
+  // 127.0.0.1:PORT (a gRPC target)
+  const std::string& sluiced_target() const { return sluiced_target_; }
+  int sluiced_metrics_port() const { return sluiced_metrics_port_; }
+  ChildProcess& kubesim() { return *kubesim_; }
+  ChildProcess& sluiced() { return *sluiced_; }
+
+  // Stops sluiced, then kubesim. Idempotent.
+  void Stop();
+  // SIGKILL to both; async-signal-safe.
+  void KillNow();
+
+ private:
+  LocalStack() = default;
+
+  std::unique_ptr<ChildProcess> kubesim_;
+  std::unique_ptr<ChildProcess> sluiced_;
+  std::string kubesim_url_;
+  std::string sluiced_target_;
+  int sluiced_metrics_port_ = 0;
+};
+
+// The directory of the running executable (/proc/self/exe).
+std::string ExecutableDir();
+
+// The address in kubesim's first stdout line ("kubesim listening on URL").
+absl::StatusOr<std::string> ParseKubesimLine(const std::string& line);
+// The gRPC address and metrics port in sluiced's first stdout line
+// ("sluiced listening on ADDR metrics PORT").
+absl::StatusOr<std::pair<std::string, int>> ParseSluicedLine(const std::string& line);
+
+}  // namespace sluice::loadgen
+
+#endif  // SLUICE_TOOLS_LOADGEN_LOCAL_STACK_H_
