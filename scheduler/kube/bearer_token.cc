@@ -38,9 +38,11 @@ absl::StatusOr<std::string> BearerTokenSource::Token() {
   absl::MutexLock lock(&mu_);
   if (token_file_.empty()) return token_;
   if (!read_attempted_ || clock_.MonoNow() - last_read_ >= reread_every_) {
-    absl::Status status = ReadLocked();
-    if (!status.ok() && !loaded_) return status;
+    last_error_ = ReadLocked();
   }
+  // Until one read succeeds, the failure stands (not an empty token: that would
+  // send requests without credentials).
+  if (!loaded_) return last_error_;
   return token_;
 }
 
@@ -48,7 +50,8 @@ bool BearerTokenSource::RefreshAfterUnauthorized(absl::string_view used_token) {
   absl::MutexLock lock(&mu_);
   if (token_file_.empty()) return false;
   if (token_ != used_token) return true;  // another request already picked up a new one
-  if (!ReadLocked().ok()) return false;
+  last_error_ = ReadLocked();
+  if (!last_error_.ok()) return false;
   return token_ != used_token;
 }
 

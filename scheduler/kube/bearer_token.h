@@ -48,6 +48,7 @@ class BearerTokenSource {
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
   bool read_attempted_ ABSL_GUARDED_BY(mu_) = false;
   MonoTime last_read_ ABSL_GUARDED_BY(mu_);
+  absl::Status last_error_ ABSL_GUARDED_BY(mu_);  // of the last read
   int64_t reads_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

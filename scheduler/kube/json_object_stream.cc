@@ -1,5 +1,7 @@
 #include "scheduler/kube/json_object_stream.h"
 
+#include <cctype>
+
 #include "absl/strings/str_cat.h"
 
 namespace sluice::kube {
@@ -9,6 +11,7 @@ JsonObjectStream::JsonObjectStream(size_t max_object_bytes) : max_object_bytes_(
 void JsonObjectStream::Reset() {
   buffer_.clear();
   scan_pos_ = 0;
+  fed_bytes_ = 0;
   depth_ = 0;
   in_string_ = false;
   escaped_ = false;
@@ -30,6 +33,9 @@ absl::Status JsonObjectStream::Feed(absl::string_view chunk,
   size_t i = depth_ > 0 ? scan_pos_ : 0;
   const size_t n = data.size();
   const char* p = data.data();
+  // Stream offset of data[0], for messages.
+  const uint64_t data_offset = fed_bytes_ + chunk.size() - n;
+  fed_bytes_ += chunk.size();
   while (i < n) {
     if (depth_ == 0) {
       const char c = p[i];
@@ -38,9 +44,11 @@ absl::Status JsonObjectStream::Feed(absl::string_view chunk,
         continue;
       }
       if (c != '{') {
-        error_ = absl::InvalidArgumentError(
-            absl::StrCat("JSON stream: expected '{' between objects, found byte ",
-                         static_cast<int>(static_cast<unsigned char>(c))));
+        const auto byte = static_cast<unsigned char>(c);
+        error_ = absl::InvalidArgumentError(absl::StrCat(
+            "JSON stream: expected '{' at byte ", data_offset + i, " of the stream, found ",
+            std::isprint(byte) ? absl::StrCat("'", absl::string_view(&c, 1), "' ") : "", "(0x",
+            absl::Hex(byte, absl::kZeroPad2), ")"));
         return error_;
       }
       object_start = i;

@@ -2,6 +2,7 @@
 #define SLUICE_SCHEDULER_KUBE_JSON_OBJECT_STREAM_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -29,8 +30,9 @@ class JsonObjectStream {
 
   // Appends `chunk` and calls `on_object` once per object it completes, in stream order.
   // The view is valid only during the call. Returns InvalidArgument when a byte between
-  // objects is neither whitespace nor `{`, ResourceExhausted when an object exceeds the
-  // limit; after an error every later Feed returns the same error.
+  // objects is neither whitespace nor `{` (the message gives its offset in the stream
+  // and its value), ResourceExhausted when an object exceeds the limit; after an error
+  // every later Feed returns the same error.
   absl::Status Feed(absl::string_view chunk,
                     absl::FunctionRef<void(absl::string_view object)> on_object);
 
@@ -44,6 +46,7 @@ class JsonObjectStream {
   const size_t max_object_bytes_;
   std::string buffer_;      // bytes of the current incomplete object (from its `{`)
   size_t scan_pos_ = 0;     // first byte of buffer_ not yet scanned
+  uint64_t fed_bytes_ = 0;  // bytes fed so far (offsets in error messages)
   int depth_ = 0;           // nesting depth; 0 between objects
   bool in_string_ = false;  // inside a string literal
   bool escaped_ = false;    // previous byte was a backslash inside a string
