@@ -362,6 +362,8 @@ void ApiServer::HandleApi(const httplib::Request& req, const Route& route, httpl
       created = cluster_->CreatePod(route.namespace_name, req.body);
     } else if (r.name == "namespaces") {
       created = cluster_->CreateNamespace(req.body);
+    } else if (r.name == "resourcequotas") {
+      created = cluster_->CreateQuota(route.namespace_name, req.body);
     } else {
       reply->Error(MethodNotAllowed());
       return;
@@ -381,7 +383,39 @@ void ApiServer::HandleApi(const httplib::Request& req, const Route& route, httpl
     ServeDeleteCollection(req, route, reply);
     return;
   }
+  if ((verb == "update" || verb == "patch") && r.name == "resourcequotas") {
+    ServeQuotaWrite(req, route, reply);
+    return;
+  }
   reply->Error(MethodNotAllowed());
+}
+
+void ApiServer::ServeQuotaWrite(const httplib::Request& req, const Route& route, Reply* reply) {
+  ApiOr<std::shared_ptr<const ApiObject>> result = ApiError{};
+  if (route.verb == "update") {
+    result = cluster_->ReplaceQuota(route.namespace_name, route.name, req.body);
+  } else {
+    const std::string type = req.get_header_value("Content-Type");
+    if (!absl::StartsWith(type, "application/merge-patch+json") &&
+        !absl::StartsWith(type, "application/strategic-merge-patch+json")) {
+      StatusFields f;
+      f.code = 415;
+      f.reason = "UnsupportedMediaType";
+      f.message =
+          Cat("the body of the request was in an unknown format - accepted media types "
+              "include: application/merge-patch+json, "
+              "application/strategic-merge-patch+json (kubesim; got \"",
+              type, "\")");
+      reply->Error(StatusError(f));
+      return;
+    }
+    result = cluster_->PatchQuota(route.namespace_name, route.name, req.body);
+  }
+  if (result.ok()) {
+    reply->Json(200, result.value()->Json());
+  } else {
+    reply->Error(result.error());
+  }
 }
 
 namespace {
@@ -564,6 +598,8 @@ void ApiServer::ServeDelete(const httplib::Request& req, const Route& route, Rep
         cluster_->DeletePod(route.namespace_name, route.name, params.grace_seconds, params.uid);
   } else if (route.resource->name == "namespaces") {
     result = cluster_->DeleteNamespace(route.name);
+  } else if (route.resource->name == "resourcequotas") {
+    result = cluster_->DeleteQuota(route.namespace_name, route.name);
   } else {
     reply->Error(MethodNotAllowed());
     return;
@@ -635,10 +671,37 @@ std::string ApiServer::StatsJson() {
   w.Raw(LimitsJson());
   w.KeyInt("inflight", throttle_.inflight());
   w.KeyInt("retry_after", throttle_.retry_after());
+  w.KeyInt("quota_refused_403", cluster_->quota().ledger().refused());
   w.Key("resource_version");
   w.Uint(cluster_->store().current_resource_version());
   w.EndObject();
   return out;
+}
+
+void ApiServer::HandleSimQuotas(const httplib::Request& req, httplib::Response& res) {
+  if (req.method == "POST" || req.method == "PUT") {
+    absl::StatusOr<std::vector<QuotaSeed>> seeds = ParseQuotaSeedsJson(req.body);
+    std::string error = seeds.ok() ? "" : std::string(seeds.status().message());
+    for (size_t i = 0; seeds.ok() && i < seeds->size() && error.empty(); ++i) {
+      ApiOr<std::shared_ptr<const ApiObject>> set = cluster_->SetQuota((*seeds)[i]);
+      if (!set.ok()) error = set.error().body;
+    }
+    if (!error.empty()) {
+      std::string out;
+      JsonWriter w(&out);
+      w.BeginObject();
+      w.KeyString("error", error);
+      w.EndObject();
+      res.status = 400;
+      res.set_content(out, kJson);
+      return;
+    }
+  } else if (req.method != "GET") {
+    res.status = 405;
+    res.set_content(R"({"error":"GET, POST or PUT"})", kJson);
+    return;
+  }
+  res.set_content(cluster_->quota().QuotasJson(), kJson);
 }
 
 void ApiServer::HandleSim(const httplib::Request& req, httplib::Response& res) {
@@ -657,6 +720,8 @@ void ApiServer::HandleSim(const httplib::Request& req, httplib::Response& res) {
   } else if (path == "/sim/compact" && method == "POST") {
     cluster_->store().Compact();
     res.set_content("{}", kJson);
+  } else if (path == "/sim/quotas") {
+    HandleSimQuotas(req, res);
   } else if (path == "/sim/limits" && method == "GET") {
     res.set_content(LimitsJson(), kJson);
   } else if (path == "/sim/limits" && (method == "PUT" || method == "POST")) {

@@ -99,6 +99,8 @@ class ApiServer {
   void ServeList(const httplib::Request& req, const Route& route, Reply* reply);
   void ServeDelete(const httplib::Request& req, const Route& route, Reply* reply);
   void ServeDeleteCollection(const httplib::Request& req, const Route& route, Reply* reply);
+  void ServeQuotaWrite(const httplib::Request& req, const Route& route, Reply* reply);
+  void HandleSimQuotas(const httplib::Request& req, httplib::Response& res);
   std::string StatsJson();
   std::string LimitsJson();
   void SleepLatency();

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   using sluice::kubesim::ServerOptions;
   using sluice::kubesim::SimCluster;
 
-  CLI::App app{"kubesim: a simulated kube-apiserver (pods, namespaces, nodes) for Sluice"};
+  CLI::App app{
+      "kubesim: a simulated kube-apiserver (pods, namespaces, nodes, resourcequotas) for Sluice"};
   std::string listen = "127.0.0.1:0";
   std::string namespaces, qps_schedule;
   ServerOptions server;
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
   int64_t latency_ms = 0, latency_jitter_ms = 0, queue_wait_ms = 0;
   int64_t schedule_ms = 50, start_ms = 500, run_ms = 5000, termination_ms = -1;
   int64_t bookmark_interval_ms = 60000, min_request_timeout_s = 1800, snapshot_ttl_s = 300;
+  std::vector<std::string> quotas;
+  int64_t quota_sync_ms = 100;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: ephemeral)")
       ->capture_default_str();
@@ -114,6 +117,14 @@ int main(int argc, char** argv) {
                  "idle keep-alive connections are closed after this long")
       ->capture_default_str();
   app.add_flag("--log-requests", server.log_requests, "log every request to stderr");
+  app.add_option("--quota", quotas,
+                 "a ResourceQuota set at start, e.g. "
+                 "\"ns=team-a,pods=10,requests.cpu=4,requests.memory=8Gi\" (optional name=Q; "
+                 "repeatable)");
+  app.add_option("--quota-sync-ms", quota_sync_ms,
+                 "quota controller period: changed quota specs take effect and status.used "
+                 "is written at most this often")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (!SplitHostPort(listen, &server.host, &server.port)) {
@@ -144,6 +155,15 @@ int main(int argc, char** argv) {
   cluster.kubelet.run_duration = absl::Milliseconds(run_ms);
   if (termination_ms >= 0) cluster.kubelet.termination_delay = absl::Milliseconds(termination_ms);
   cluster.store.list_snapshot_ttl = absl::Seconds(snapshot_ttl_s);
+  cluster.quota.sync_interval = absl::Milliseconds(std::max<int64_t>(quota_sync_ms, 1));
+  for (const std::string& q : quotas) {
+    auto seed = sluice::kubesim::ParseQuotaFlag(q);
+    if (!seed.ok()) {
+      std::cerr << "kubesim: --quota: " << seed.status().message() << "\n";
+      return 2;
+    }
+    cluster.quotas.push_back(*std::move(seed));
+  }
 
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;

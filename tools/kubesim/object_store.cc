@@ -96,14 +96,22 @@ ApiOr<std::shared_ptr<const ApiObject>> ObjectStore::Create(std::string_view res
                                                             CreateOptions options) {
   Table* table = FindTable(resource);
   if (table == nullptr) return NoSuchResource();
+  size_t validated = 0;  // plugins whose Validate admitted the object
+  auto unreserve = [&] {
+    for (size_t i = 0; i < validated; ++i) admission_[i]->Unreserve(table->info, *object);
+  };
   if (!options.skip_admission) {
     for (AdmissionPlugin* plugin : admission_) {
-      if (std::optional<ApiError> err = plugin->Validate(table->info, *object)) return *err;
+      if (std::optional<ApiError> err = plugin->Validate(table->info, *object)) {
+        unreserve();
+        return *err;
+      }
+      ++validated;
     }
   }
   for (int attempt = 0;; ++attempt) {
     object->Encode();
-    absl::MutexLock lock(&mu_);
+    absl::ReleasableMutexLock lock(&mu_);
     auto [it, inserted] = table->objects.try_emplace(object->key(), nullptr);
     if (!inserted) {
       if (options.name_generated && attempt < 7) {
@@ -111,8 +119,11 @@ ApiOr<std::shared_ptr<const ApiObject>> ObjectStore::Create(std::string_view res
         meta.name = Cat(meta.generate_name, RandomNameSuffix());
         continue;
       }
-      return AlreadyExists(table->info.name, object->meta().name,
-                           it->second->meta().deletion_timestamp.has_value());
+      ApiError exists = AlreadyExists(table->info.name, object->meta().name,
+                                      it->second->meta().deletion_timestamp.has_value());
+      lock.Release();
+      unreserve();
+      return exists;
     }
     const uint64_t rv = ++rv_;
     object->set_resource_version(rv);

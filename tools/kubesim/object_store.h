@@ -55,6 +55,12 @@ class AdmissionPlugin {
     (void)object;
     return std::nullopt;
   }
+  // The create this plugin's Validate admitted was not stored after all (a
+  // later plugin refused it, or 409): release what Validate reserved for it.
+  virtual void Unreserve(const ResourceInfo& resource, const ApiObject& object) {
+    (void)resource;
+    (void)object;
+  }
 };
 
 // Sees every commit, in resourceVersion order, under the store lock. Must be

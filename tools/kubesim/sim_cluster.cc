@@ -4,6 +4,7 @@
 #include "tools/kubesim/node_object.h"
 #include "tools/kubesim/pod.h"
 #include "tools/kubesim/pod_create.h"
+#include "tools/kubesim/resource_quota_object.h"
 #include "tools/kubesim/strings.h"
 
 namespace sluice::kubesim {
@@ -48,6 +49,19 @@ ResourceInfo NodesResource() {
   return r;
 }
 
+ResourceInfo QuotasResource() {
+  ResourceInfo r;
+  r.name = "resourcequotas";
+  r.singular = "resourcequota";
+  r.kind = "ResourceQuota";
+  r.list_kind = "ResourceQuotaList";
+  r.namespaced = true;
+  r.short_names = {"quota"};
+  r.verbs = {"create", "delete", "get", "list", "patch", "update", "watch"};
+  r.field_labels = ResourceQuotaObject::FieldLabels();
+  return r;
+}
+
 bool Immortal(std::string_view ns) {
   return ns == "default" || ns == "kube-system" || ns == "kube-public";
 }
@@ -58,11 +72,15 @@ SimCluster::SimCluster(const Clock& clock, ClusterOptions options)
     : clock_(clock),
       store_(clock, options.store),
       namespace_lifecycle_(&store_, clock, options.auto_create_namespaces),
+      quota_(clock, &store_, options.quota),
       history_(clock) {
   store_.RegisterResource(NamespacesResource());
   store_.RegisterResource(NodesResource());
   store_.RegisterResource(PodsResource());
+  store_.RegisterResource(QuotasResource());
   store_.AddAdmissionPlugin(&namespace_lifecycle_);
+  store_.AddAdmissionPlugin(&quota_);
+  store_.AddObserver(&quota_);
 
   const absl::Time now = clock.WallNow();
   ObjectStore::CreateOptions raw;
@@ -82,13 +100,20 @@ SimCluster::SimCluster(const Clock& clock, ClusterOptions options)
   kubelet_ = std::make_unique<Kubelet>(clock, &store_, std::move(nodes), options.kubelet);
   store_.AddObserver(&history_);
   store_.AddObserver(kubelet_.get());
+  for (const QuotaSeed& seed : options.quotas) SetQuota(seed);
 }
 
 SimCluster::~SimCluster() { Stop(); }
 
-void SimCluster::Start() { kubelet_->Start(); }
+void SimCluster::Start() {
+  kubelet_->Start();
+  quota_.Start();
+}
 
-void SimCluster::Stop() { kubelet_->Stop(); }
+void SimCluster::Stop() {
+  kubelet_->Stop();
+  quota_.Stop();
+}
 
 ApiOr<std::shared_ptr<const ApiObject>> SimCluster::CreatePod(std::string_view namespace_name,
                                                               std::string_view body) {
@@ -180,12 +205,78 @@ ApiOr<std::shared_ptr<const ApiObject>> SimCluster::DeleteNamespace(std::string_
       });
   if (!terminating.ok()) return terminating.error();
   // The namespace controller: remove the content, then the namespace.
-  for (const auto& obj : store_.Snapshot("pods")) {
-    if (obj->meta().namespace_name == name) store_.Delete("pods", name, obj->meta().name);
+  for (const char* resource : {"pods", "resourcequotas"}) {
+    for (const auto& obj : store_.Snapshot(resource)) {
+      if (obj->meta().namespace_name == name) store_.Delete(resource, name, obj->meta().name);
+    }
   }
   ApiOr<std::shared_ptr<const ApiObject>> gone = store_.Delete("namespaces", "", name);
   if (!gone.ok() && gone.error().http_code != 404) return gone.error();
   return terminating;
+}
+
+ApiOr<std::shared_ptr<const ApiObject>> SimCluster::CreateQuota(std::string_view namespace_name,
+                                                                std::string_view body) {
+  ApiOr<std::shared_ptr<ResourceQuotaObject>> quota =
+      ResourceQuotaObject::FromCreateBody(body, namespace_name, clock_.WallNow());
+  if (!quota.ok()) return quota.error();
+  if (std::optional<ApiError> err = store_.AdmitCreate("resourcequotas", *quota.value())) {
+    return *err;
+  }
+  ObjectStore::CreateOptions options;
+  options.name_generated = !quota.value()->meta().generate_name.empty();
+  return store_.Create("resourcequotas", std::move(quota.value()), options);
+}
+
+ApiOr<std::shared_ptr<const ApiObject>> SimCluster::ReplaceQuota(std::string_view namespace_name,
+                                                                 std::string_view name,
+                                                                 std::string_view body) {
+  return store_.Update("resourcequotas", namespace_name, name,
+                       [&](const ApiObject& current) -> ApiOr<std::shared_ptr<ApiObject>> {
+                         auto next = ResourceQuotaObject::FromReplaceBody(
+                             body, static_cast<const ResourceQuotaObject&>(current));
+                         if (!next.ok()) return next.error();
+                         return std::shared_ptr<ApiObject>(std::move(next.value()));
+                       });
+}
+
+ApiOr<std::shared_ptr<const ApiObject>> SimCluster::PatchQuota(std::string_view namespace_name,
+                                                               std::string_view name,
+                                                               std::string_view patch) {
+  return store_.Update("resourcequotas", namespace_name, name,
+                       [&](const ApiObject& current) -> ApiOr<std::shared_ptr<ApiObject>> {
+                         auto next = ResourceQuotaObject::FromMergePatch(
+                             patch, static_cast<const ResourceQuotaObject&>(current));
+                         if (!next.ok()) return next.error();
+                         return std::shared_ptr<ApiObject>(std::move(next.value()));
+                       });
+}
+
+ApiOr<std::shared_ptr<const ApiObject>> SimCluster::DeleteQuota(std::string_view namespace_name,
+                                                                std::string_view name) {
+  return store_.Delete("resourcequotas", namespace_name, name);
+}
+
+ApiOr<std::shared_ptr<const ApiObject>> SimCluster::SetQuota(const QuotaSeed& seed) {
+  ApiOr<std::shared_ptr<const ApiObject>> result = ApiError{};
+  while (true) {
+    std::shared_ptr<ResourceQuotaObject> fresh =
+        ResourceQuotaObject::Make(seed.namespace_name, seed.name, seed.spec, clock_.WallNow());
+    if (std::optional<ApiError> err = store_.AdmitCreate("resourcequotas", *fresh)) return *err;
+    result = store_.Create("resourcequotas", fresh);
+    if (result.ok() || result.error().http_code != 409) break;
+    result = store_.Update("resourcequotas", seed.namespace_name, seed.name,
+                           [&](const ApiObject& current) -> ApiOr<std::shared_ptr<ApiObject>> {
+                             auto next =
+                                 std::static_pointer_cast<ResourceQuotaObject>(current.Clone());
+                             next->set_spec(fresh->spec());
+                             return std::shared_ptr<ApiObject>(std::move(next));
+                           });
+    if (result.ok() || result.error().http_code != 404) break;  // 404: deleted meanwhile
+  }
+  if (!result.ok()) return result;
+  quota_.Sync();
+  return store_.Get("resourcequotas", seed.namespace_name, seed.name);
 }
 
 absl::btree_map<std::string, int64_t> SimCluster::PodCounts() const {

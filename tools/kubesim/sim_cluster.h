@@ -15,6 +15,8 @@
 #include "tools/kubesim/namespace_lifecycle.h"
 #include "tools/kubesim/object_store.h"
 #include "tools/kubesim/pod_history.h"
+#include "tools/kubesim/quota_controller.h"
+#include "tools/kubesim/quota_seed.h"
 
 namespace sluice::kubesim {
 
@@ -27,11 +29,15 @@ struct ClusterOptions {
   int nodes = 100;
   KubeletOptions kubelet;
   StoreOptions store;
+  QuotaOptions quota;
+  // ResourceQuotas set at start-up (status already synced).
+  std::vector<QuotaSeed> quotas;
 };
 
 // The simulated cluster without HTTP: the object store with the pods,
-// namespaces and nodes resources, NamespaceLifecycle admission, the
-// simulated scheduler/kubelet and the pod history. Its methods implement the
+// namespaces, nodes and resourcequotas resources, NamespaceLifecycle and
+// ResourceQuota admission, the quota controller, the simulated
+// scheduler/kubelet and the pod history. Its methods implement the
 // API verbs with kube-apiserver's semantics, so tests can drive the cluster in
 // process and the HTTP layer stays thin. Thread-safe.
 class SimCluster {
@@ -41,8 +47,9 @@ class SimCluster {
   SimCluster(const SimCluster&) = delete;
   SimCluster& operator=(const SimCluster&) = delete;
 
-  // Starts / stops the kubelet's real-time thread (tests on a SimulatedClock
-  // call kubelet().RunDue() instead).
+  // Starts / stops the kubelet's and the quota controller's real-time threads
+  // (tests on a SimulatedClock call kubelet().RunDue() and quota().Sync()
+  // instead).
   void Start();
   void Stop();
 
@@ -62,6 +69,24 @@ class SimCluster {
   // DELETE /api/v1/namespaces/NAME: Terminating, its pods removed, then gone.
   ApiOr<std::shared_ptr<const ApiObject>> DeleteNamespace(std::string_view name);
 
+  // POST /api/v1/namespaces/NS/resourcequotas: 201, or 400/404/409/422.
+  ApiOr<std::shared_ptr<const ApiObject>> CreateQuota(std::string_view namespace_name,
+                                                      std::string_view body);
+  // PUT .../resourcequotas/NAME (replace spec, labels, annotations).
+  ApiOr<std::shared_ptr<const ApiObject>> ReplaceQuota(std::string_view namespace_name,
+                                                       std::string_view name,
+                                                       std::string_view body);
+  // PATCH .../resourcequotas/NAME with a merge (or strategic merge) patch.
+  ApiOr<std::shared_ptr<const ApiObject>> PatchQuota(std::string_view namespace_name,
+                                                     std::string_view name, std::string_view patch);
+  // DELETE .../resourcequotas/NAME.
+  ApiOr<std::shared_ptr<const ApiObject>> DeleteQuota(std::string_view namespace_name,
+                                                      std::string_view name);
+  // Creates or replaces the quota of `seed` (its namespace created if
+  // missing), then syncs the quota controller so that it is enforced and its
+  // status written before this returns.
+  ApiOr<std::shared_ptr<const ApiObject>> SetQuota(const QuotaSeed& seed);
+
   // Pods per phase ("Pending", "Running", ...) plus "Terminating".
   absl::btree_map<std::string, int64_t> PodCounts() const;
 
@@ -69,12 +94,14 @@ class SimCluster {
   Kubelet& kubelet() { return *kubelet_; }
   PodHistory& history() { return history_; }
   NamespaceLifecycle& namespace_lifecycle() { return namespace_lifecycle_; }
+  QuotaController& quota() { return quota_; }
   const Clock& clock() const { return clock_; }
 
  private:
   const Clock& clock_;
   ObjectStore store_;
   NamespaceLifecycle namespace_lifecycle_;
+  QuotaController quota_;
   PodHistory history_;
   std::unique_ptr<Kubelet> kubelet_;
 };

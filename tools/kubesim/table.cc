@@ -3,6 +3,7 @@
 #include "tools/kubesim/json_writer.h"
 #include "tools/kubesim/namespace_object.h"
 #include "tools/kubesim/pod.h"
+#include "tools/kubesim/resource_quota_object.h"
 #include "tools/kubesim/strings.h"
 #include "tools/kubesim/time_format.h"
 
@@ -59,6 +60,15 @@ std::vector<Column> ColumnsFor(std::string_view kind) {
             {"Roles", "string", "", 0, "The roles of the node"},
             {"Age", "string", "", 0, kAgeDescription},
             {"Version", "string", "", 0, "Kubelet Version reported by the node."}};
+  }
+  if (kind == "ResourceQuota") {
+    return {{"Name", "string", "name", 0, kNameDescription},
+            {"Age", "string", "", 0, kAgeDescription},
+            {"Request", "string", "", 0,
+             "Request represents a minimum amount of cpu/memory that a container may consume."},
+            {"Limit", "string", "", 0,
+             "Limits control the maximum amount of cpu/memory that a container may use "
+             "independent of contention on the node."}};
   }
   return {{"Name", "string", "name", 0, kNameDescription},
           {"Created At", "date", "", 0, kAgeDescription}};
@@ -141,6 +151,12 @@ std::string TableJson(const ResourceInfo& resource,
       w.String("<none>");
       w.String(HumanDuration(now - item->meta().creation_timestamp));
       w.String("v1.30.0-kubesim");
+    } else if (resource.kind == "ResourceQuota") {
+      const auto& quota = static_cast<const ResourceQuotaObject&>(*item);
+      w.String(item->meta().name);
+      w.String(HumanDuration(now - item->meta().creation_timestamp));
+      w.String(quota.RequestColumn());
+      w.String(quota.LimitColumn());
     } else {
       w.String(item->meta().name);
       w.String(FormatRfc3339(item->meta().creation_timestamp));
