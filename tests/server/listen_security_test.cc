@@ -90,6 +90,31 @@ TEST(CheckListenSecurityTest, ReportsEveryMistakeWithItsPath) {
   EXPECT_THAT(status.message(), Not(HasSubstr("tls.cert_file")));
 }
 
+TEST(CheckListenSecurityTest, ReadsItsKeysFromTheConfigFile) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+listen: 0.0.0.0:7070
+listen_socket_group: sluice
+tls:
+  cert_file: /etc/sluice/tls/tls.crt
+  key_file: /etc/sluice/tls/tls.key
+  client_ca_file: /etc/sluice/tls/ca.crt
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen_socket_group, "sluice");
+  EXPECT_EQ(config->tls.cert_file, "/etc/sluice/tls/tls.crt");
+  EXPECT_EQ(config->tls.key_file, "/etc/sluice/tls/tls.key");
+  EXPECT_EQ(config->tls.client_ca_file, "/etc/sluice/tls/ca.crt");
+  EXPECT_FALSE(config->insecure_tcp_without_tls);
+  EXPECT_TRUE(CheckListenSecurity(*config).ok());
+
+  config = ParseConfig("listen: 0.0.0.0:7070\ninsecure_tcp_without_tls: true\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->insecure_tcp_without_tls);
+  EXPECT_TRUE(CheckListenSecurity(*config).ok());
+
+  EXPECT_THAT(ParseConfig("tls: {cert_fil: /x}\n").status().message(), HasSubstr("tls.cert_fil"));
+}
+
 class TlsFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
