@@ -10,6 +10,7 @@
 #include "scheduler/server/config.h"
 #include "scheduler/server/daemon.h"
 #include "scheduler/server/http_kube_bridge.h"
+#include "scheduler/server/listen_security.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "dev"
@@ -22,6 +23,11 @@ struct Flags {
   std::string check_config;
   bool print_config = false;
   std::string listen;
+  std::string listen_socket_group;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  bool insecure_tcp_without_tls = false;
   std::string metrics_listen;
   std::string kube_server;
   std::string kubeconfig;
@@ -38,6 +44,11 @@ struct Flags {
 // Applies flags over the file's values.
 void ApplyFlags(const Flags& f, sluice::SluicedConfig& c) {
   if (!f.listen.empty()) c.listen = f.listen;
+  if (!f.listen_socket_group.empty()) c.listen_socket_group = f.listen_socket_group;
+  if (!f.tls_cert_file.empty()) c.tls.cert_file = f.tls_cert_file;
+  if (!f.tls_key_file.empty()) c.tls.key_file = f.tls_key_file;
+  if (!f.tls_client_ca_file.empty()) c.tls.client_ca_file = f.tls_client_ca_file;
+  if (f.insecure_tcp_without_tls) c.insecure_tcp_without_tls = true;
   if (!f.metrics_listen.empty())
     c.metrics_listen = f.metrics_listen == "off" ? "" : f.metrics_listen;
   if (!f.kube_server.empty()) c.kube.server = f.kube_server;
@@ -75,7 +86,18 @@ int main(int argc, char** argv) {
   app.add_flag("--print-config", flags.print_config, "Print the effective configuration and exit");
   app.add_option("--listen", flags.listen,
                  "gRPC address: unix:///path (default unix:///var/run/sluice/sluice.sock) or "
-                 "HOST:PORT");
+                 "HOST:PORT (a TCP address other than loopback needs --tls-* or "
+                 "--insecure-tcp-without-tls)");
+  app.add_option("--listen-socket-group", flags.listen_socket_group,
+                 "Group (name or gid) given the Unix socket, then mode 0660 (default: 0600)");
+  app.add_option("--tls-cert-file", flags.tls_cert_file,
+                 "PEM server certificate chain for mutual TLS on TCP (tls.cert_file)");
+  app.add_option("--tls-key-file", flags.tls_key_file, "PEM private key (tls.key_file)");
+  app.add_option("--tls-client-ca-file", flags.tls_client_ca_file,
+                 "PEM CA bundle client certificates must chain to (tls.client_ca_file)");
+  app.add_flag("--insecure-tcp-without-tls", flags.insecure_tcp_without_tls,
+               "Serve a non-loopback TCP address without TLS: anyone who reaches it can create "
+               "pods (insecure_tcp_without_tls)");
   app.add_option("--metrics-listen", flags.metrics_listen,
                  "HOST:PORT for Prometheus /metrics (default 127.0.0.1:9090; 'off' disables)");
   app.add_option("--kube-server", flags.kube_server,
@@ -105,6 +127,12 @@ int main(int argc, char** argv) {
     absl::StatusOr<sluice::SluicedConfig> config = sluice::LoadConfigFile(flags.check_config);
     if (!config.ok()) {
       std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+      return 1;
+    }
+    // The file alone (no flags) must describe a listener sluiced accepts.
+    if (absl::Status listen = sluice::CheckListenSecurity(*config); !listen.ok()) {
+      std::fprintf(stderr, "%s: %s\n", flags.check_config.c_str(),
+                   std::string(listen.message()).c_str());
       return 1;
     }
     std::printf("%s: ok\n", flags.check_config.c_str());

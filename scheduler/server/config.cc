@@ -421,6 +421,17 @@ void ReadLimits(ConfigReader& r, const YAML::Node& node, IntakeLimits& limits) {
   limits.max_cost_labels = v;
 }
 
+// Reads the keys only: whether they fit the listen address is
+// CheckListenSecurity's business (flags may change both).
+void ReadTls(ConfigReader& r, const YAML::Node& node, SluicedConfig::Tls& tls) {
+  const std::string path = "tls";
+  if (!r.ExpectMap(node, path) || !node) return;
+  r.CheckKeys(node, path, {"cert_file", "key_file", "client_ca_file"});
+  r.ReadString(node["cert_file"], path + ".cert_file", &tls.cert_file);
+  r.ReadString(node["key_file"], path + ".key_file", &tls.key_file);
+  r.ReadString(node["client_ca_file"], path + ".client_ca_file", &tls.client_ca_file);
+}
+
 void ReadKube(ConfigReader& r, const YAML::Node& node, SluicedConfig::Kube& kube) {
   const std::string path = "kube";
   if (!r.ExpectMap(node, path)) return;
@@ -458,9 +469,14 @@ absl::StatusOr<SluicedConfig> ParseConfig(absl::string_view yaml) {
     return r.ToStatus("config");
   }
   r.CheckKeys(root, "",
-              {"listen", "metrics_listen", "kube", "budget", "queue", "retry", "fairness", "quota",
-               "capacity", "pools", "limits", "events", "log_level"});
+              {"listen", "listen_socket_group", "tls", "insecure_tcp_without_tls", "metrics_listen",
+               "kube", "budget", "queue", "retry", "fairness", "quota", "capacity", "pools",
+               "limits", "events", "log_level"});
   r.ReadString(root["listen"], "listen", &config.listen);
+  r.ReadString(root["listen_socket_group"], "listen_socket_group", &config.listen_socket_group);
+  ReadTls(r, root["tls"], config.tls);
+  r.ReadBool(root["insecure_tcp_without_tls"], "insecure_tcp_without_tls",
+             &config.insecure_tcp_without_tls);
   r.ReadString(root["metrics_listen"], "metrics_listen", &config.metrics_listen);
   r.ReadString(root["log_level"], "log_level", &config.log_level);
   ReadKube(r, root["kube"], config.kube);
@@ -586,6 +602,13 @@ std::string ConfigToYaml(const SluicedConfig& c) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "listen" << YAML::Value << c.listen;
+  out << YAML::Key << "listen_socket_group" << YAML::Value << c.listen_socket_group;
+  out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "cert_file" << YAML::Value << c.tls.cert_file;
+  out << YAML::Key << "key_file" << YAML::Value << c.tls.key_file;
+  out << YAML::Key << "client_ca_file" << YAML::Value << c.tls.client_ca_file;
+  out << YAML::EndMap;
+  out << YAML::Key << "insecure_tcp_without_tls" << YAML::Value << c.insecure_tcp_without_tls;
   out << YAML::Key << "metrics_listen" << YAML::Value << c.metrics_listen;
   out << YAML::Key << "log_level" << YAML::Value << c.log_level;
   out << YAML::Key << "kube" << YAML::Value << YAML::BeginMap;

@@ -15,8 +15,27 @@ namespace sluice {
 // Everything sluiced is configured with. Defaults are usable as they stand;
 // a YAML file (--config) overrides them and command-line flags override the file.
 struct SluicedConfig {
-  // unix:///path or HOST:PORT.
+  // unix:///path or HOST:PORT. Who may connect: see scheduler/server/listen_security.h.
   std::string listen = "unix:///var/run/sluice/sluice.sock";
+  // With a unix:// listen address the socket is mode 0600 (sluiced's own user
+  // only); naming a group here (a name or a numeric gid) makes it 0660 and
+  // owned by that group, so a controller running as another user in that
+  // group can connect. sluiced must be a member of the group.
+  std::string listen_socket_group;
+  // Mutual TLS for a TCP listen address: the server's certificate chain and
+  // key, and the CA bundle client certificates must chain to (PEM files). All
+  // three or none. The files are re-read when they change (certificate rotation).
+  struct Tls {
+    std::string cert_file;
+    std::string key_file;
+    std::string client_ca_file;
+    bool configured() const {
+      return !cert_file.empty() || !key_file.empty() || !client_ca_file.empty();
+    }
+  } tls;
+  // Serve a non-loopback TCP address without TLS: anyone who reaches the port
+  // can create pods with Sluice's credentials. For experiments only.
+  bool insecure_tcp_without_tls = false;
   // HOST:PORT for /metrics; empty disables it.
   std::string metrics_listen = "127.0.0.1:9090";
 

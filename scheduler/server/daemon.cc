@@ -12,10 +12,12 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "scheduler/common/log.h"
 #include "scheduler/server/engine_loop.h"
 #include "scheduler/server/event_log.h"
 #include "scheduler/server/intake.h"
 #include "scheduler/server/kube_bridge.h"
+#include "scheduler/server/listen_security.h"
 #include "scheduler/server/metrics.h"
 #include "scheduler/server/metrics_server.h"
 #include "scheduler/server/scheduler_service.h"
@@ -29,8 +31,6 @@ uint64_t NewEpoch() {
   while (epoch == 0) epoch = (uint64_t{random()} << 32) ^ random();
   return epoch;
 }
-
-constexpr absl::string_view kUnixScheme = "unix://";
 
 }  // namespace
 
@@ -46,6 +46,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const SluicedConfig& confi
 }
 
 absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
+  // Who may connect is settled before anything starts.
+  if (absl::Status allowed = CheckListenSecurity(config); !allowed.ok()) return allowed;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(config);
+  if (!credentials.ok()) return credentials.status();
   clock_ = options.clock != nullptr ? options.clock : &RealClock::Get();
   epoch_ = NewEpoch();
   metrics_ = std::make_unique<SluiceMetrics>();
@@ -82,33 +87,8 @@ absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
   service_ = std::make_unique<SchedulerService>(identity, loop_.get(), events_.get(), intake_.get(),
                                                 metrics_.get());
 
-  // gRPC.
-  std::string address = config.listen;
-  std::string socket_path;
-  if (absl::StartsWith(address, kUnixScheme)) {
-    socket_path = address.substr(kUnixScheme.size());
-    ::unlink(socket_path.c_str());  // a stale socket from an earlier run
-  }
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int bound_port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
-                           socket_path.empty() ? &bound_port : nullptr);
-  builder.RegisterService(service_.get());
-  builder.SetMaxReceiveMessageSize(64 << 20);
-  builder.SetMaxSendMessageSize(64 << 20);
-  server_ = builder.BuildAndStart();
-  if (server_ == nullptr) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
-  }
-  if (socket_path.empty()) {
-    if (bound_port == 0) return absl::UnavailableError(absl::StrCat("cannot bind ", address));
-    listen_address_ = absl::StrCat(address.substr(0, address.rfind(':')), ":", bound_port);
-  } else {
-    // Only the controller in the same pod (same user) may connect.
-    ::chmod(socket_path.c_str(), 0600);
-    listen_address_ = address;
+  if (absl::Status listening = StartGrpc(config, std::move(*credentials)); !listening.ok()) {
+    return listening;
   }
   server_->GetHealthCheckService()->SetServingStatus("", true);
   server_->GetHealthCheckService()->SetServingStatus("sluice.v1.Scheduler", true);
@@ -120,6 +100,45 @@ absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
     if (!metrics_server.ok()) return metrics_server.status();
     metrics_server_ = std::move(*metrics_server);
     metrics_port_ = metrics_server_->port();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartGrpc(const SluicedConfig& config,
+                               std::shared_ptr<grpc::ServerCredentials> credentials) {
+  absl::StatusOr<ListenAddress> address = ParseListenAddress(config.listen);
+  if (!address.ok()) return address.status();
+  const bool unix_socket = address->kind == ListenAddress::Kind::kUnixSocket;
+  if (unix_socket) ::unlink(address->socket_path.c_str());  // a stale socket from an earlier run
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(config.listen, credentials, unix_socket ? nullptr : &bound_port);
+  builder.RegisterService(service_.get());
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxSendMessageSize(64 << 20);
+  {
+    // The socket is born 0600: no window in which another user could connect
+    // before SecureSocketFile. umask is per process; nothing else creates
+    // files while the daemon starts.
+    const mode_t old_mask = unix_socket ? ::umask(0177) : 0;
+    server_ = builder.BuildAndStart();
+    if (unix_socket) ::umask(old_mask);
+  }
+  if (server_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
+  }
+  if (unix_socket) {
+    if (absl::Status secured = SecureSocketFile(address->socket_path, config.listen_socket_group);
+        !secured.ok()) {
+      return secured;
+    }
+    listen_address_ = config.listen;
+  } else {
+    if (bound_port == 0) return absl::UnavailableError(absl::StrCat("cannot bind ", config.listen));
+    listen_address_ =
+        absl::StrCat(config.listen.substr(0, config.listen.rfind(':')), ":", bound_port);
   }
   return absl::OkStatus();
 }

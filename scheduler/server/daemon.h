@@ -15,7 +15,8 @@
 
 namespace grpc {
 class Server;
-}
+class ServerCredentials;
+}  // namespace grpc
 
 namespace sluice {
 
@@ -65,6 +66,10 @@ class Daemon {
  private:
   Daemon() = default;
   absl::Status Init(const SluicedConfig& config, const Options& options);
+  // Builds and starts the gRPC server on config.listen (a Unix socket is
+  // secured before this returns) and fills listen_address_.
+  absl::Status StartGrpc(const SluicedConfig& config,
+                         std::shared_ptr<grpc::ServerCredentials> credentials);
 
   const Clock* clock_ = nullptr;
   uint64_t epoch_ = 0;
