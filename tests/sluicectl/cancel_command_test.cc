@@ -63,6 +63,12 @@ TEST_F(CancelCommandTest, ByPodKeysReportsUnknownOnesAndFails) {
   EXPECT_THAT(again.out, HasSubstr("1 already done"));
 }
 
+TEST_F(CancelCommandTest, UnknownWorkflowFails) {
+  const RunResult r = RunSluicectl({"--address", address(), "cancel", "--workflow", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("workflow nope is not known to sluiced"));
+}
+
 TEST_F(CancelCommandTest, NeedsATargetButNotBoth) {
   RunResult r = RunSluicectl({"--address", address(), "cancel"});
   EXPECT_EQ(r.exit_code, 2);
@@ -73,6 +79,16 @@ TEST_F(CancelCommandTest, NeedsATargetButNotBoth) {
   r = RunSluicectl({"--address", address(), "cancel", "a/b/c"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("expected NAMESPACE/NAME or NAME"));
+}
+
+TEST(CancelTextTest, CountsOrNothing) {
+  v1::CancelResponse r;
+  EXPECT_EQ(CancelText(r), "cancelled: nothing, every intent had already finished\n");
+  r.set_dropped(2);
+  r.set_deleting(1);
+  EXPECT_EQ(CancelText(r),
+            "cancelled: 2 dropped from the queue, 1 pods being deleted, 0 already done, 0 not "
+            "found\n");
 }
 
 TEST(ParsePodKeyTest, NamespaceSlashNameOrNameInTheDefault) {

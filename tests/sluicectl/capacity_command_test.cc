@@ -86,17 +86,18 @@ TEST(CapacityTextTest, StateTimeLeftLimitsAndRecentFailures) {
   f->mutable_time()->set_seconds(1'700'000'000);
   f->set_reason("StockOut");
   f->set_message("no spot capacity in zone a");
-  EXPECT_EQ(CapacityText(c),
-            "Default policy SPOT_PREFERRED; 3 intents waiting on capacity.\n"
-            "\n"
-            "POOL    CLASS  ORDER  STATE                  PODS  VCPU  MEMORY  GPU  IN-FLIGHT         "
-            "STOCKOUTS  BACKOFFS  INTERRUPTIONS\n"
-            "spot-b  spot   0      Unavailable (4m left)  4/8   2/16  4Gi/-   0/-  1 pod, 500m vCPU  "
-            "2          0         0\n"
-            "\n"
-            "Recent failures:\n"
-            "POOL    TIME                  REASON    MESSAGE\n"
-            "spot-b  2023-11-14T22:13:20Z  StockOut  no spot capacity in zone a\n");
+  EXPECT_EQ(
+      CapacityText(c),
+      "Default policy SPOT_PREFERRED; 3 intents waiting on capacity.\n"
+      "\n"
+      "POOL    CLASS  ORDER  STATE                  PODS  VCPU  MEMORY  GPU  IN-FLIGHT         "
+      "STOCKOUTS  BACKOFFS  INTERRUPTIONS\n"
+      "spot-b  spot   0      Unavailable (4m left)  4/8   2/16  4Gi/-   0/-  1 pod, 500m vCPU  "
+      "2          0         0\n"
+      "\n"
+      "Recent failures:\n"
+      "POOL    TIME                  REASON    MESSAGE\n"
+      "spot-b  2023-11-14T22:13:20Z  StockOut  no spot capacity in zone a\n");
 }
 
 }  // namespace

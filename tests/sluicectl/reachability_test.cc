@@ -46,6 +46,7 @@ TEST(ProbeTest, UnixSocketStates) {
   Reachability r = Probe(Unix(path), kTimeout);
   EXPECT_FALSE(r.connects);
   EXPECT_EQ(r.problem, absl::StrCat("the socket file ", path, " does not exist"));
+  EXPECT_TRUE(r.address_suspect);
 
   const std::string plain = dir.Write("plain", "x");
   r = Probe(Unix(plain), kTimeout);

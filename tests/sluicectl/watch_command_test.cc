@@ -84,7 +84,7 @@ TEST_F(WatchCommandTest, TheDaemonStoppingEndsTheWatchWithExitThree) {
   daemon_.reset();
   const RunResult r = watch.Wait();
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_THAT(r.err, HasSubstr(address()));
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("lost the event stream from sluiced at ", address())));
 }
 
 TEST(EventLineTest, DetailsSayWhatChangedAndWhy) {
@@ -103,8 +103,8 @@ TEST(EventLineTest, DetailsSayWhatChangedAndWhy) {
   e.mutable_time()->set_seconds(1'700'000'000);
   e.mutable_time()->set_nanos(123'000'000);
   EXPECT_EQ(EventLine(e, absl::UTCTimeZone(), /*with_workflow=*/true),
-            "22:13:20.123  42      Rescheduled   ns/p  now Queued, pool spot-a -> on-demand, "
-            "attempt 2, workflow wf, StockOut: no capacity\n");
+            "22:13:20.123  42      Rescheduled   ns/p                            now Queued, pool "
+            "spot-a -> on-demand, attempt 2, workflow wf, StockOut: no capacity\n");
   e.set_type(v1::EVENT_TYPE_CREATED);
   e.set_state(v1::INTENT_STATE_CREATED);
   e.set_submit_to_create_ms(1500);
@@ -113,7 +113,10 @@ TEST(EventLineTest, DetailsSayWhatChangedAndWhy) {
   e.clear_reason();
   e.clear_message();
   EXPECT_EQ(EventLine(e, absl::UTCTimeZone(), /*with_workflow=*/false),
-            "22:13:20.123  42      Created       ns/p  in 1.5s, pool on-demand\n");
+            "22:13:20.123  42      Created       ns/p                            in 1.5s, pool "
+            "on-demand\n");
+  EXPECT_EQ(WatchHeader(),
+            "TIME          SEQ     EVENT         POD                             DETAIL\n");
 }
 
 }  // namespace
