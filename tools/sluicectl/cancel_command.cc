@@ -46,11 +46,13 @@ class CancelCommand : public Command {
     const grpc::Status status = (*connection)->stub().Cancel(&call, request, &response);
     if (!status.ok()) return (*connection)->Explain(status, "Cancel");
     std::fputs((context.json() ? ToJson(response) : CancelText(response)).c_str(), stdout);
-    if (response.not_found() > 0) {
-      return absl::FailedPreconditionError(absl::StrCat(response.not_found(), " of ", pods_.size(),
-                                                        " pods are not known to sluiced"));
+    if (response.not_found() == 0) return absl::OkStatus();
+    if (!workflow_uid_.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("workflow ", workflow_uid_, " is not known to sluiced"));
     }
-    return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat(response.not_found(), " of ", pods_.size(), " pods are not known to sluiced"));
   }
 
  private:
@@ -85,6 +87,9 @@ absl::StatusOr<v1::PodKey> ParsePodKey(const std::string& text,
 }
 
 std::string CancelText(const v1::CancelResponse& r) {
+  if (r.dropped() + r.deleting() + r.already_done() + r.not_found() == 0) {
+    return "cancelled: nothing, every intent had already finished\n";
+  }
   return absl::StrCat("cancelled: ", r.dropped(), " dropped from the queue, ", r.deleting(),
                       " pods being deleted, ", r.already_done(), " already done, ", r.not_found(),
                       " not found\n");

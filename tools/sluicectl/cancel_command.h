@@ -15,7 +15,9 @@ namespace sluice::ctl {
 // `sluicectl cancel --workflow UID` or `sluicectl cancel NS/NAME...`
 // [--keep-created]: Cancel; prints how many intents were dropped from the
 // queue, how many pods are being deleted, how many were already done or
-// unknown. Fails (exit 1) if a named pod is unknown to sluiced.
+// unknown. Fails (exit 1) if the workflow or a named pod is unknown to
+// sluiced (a workflow whose intents have all finished is known: nothing is
+// cancelled, exit 0).
 std::unique_ptr<Command> AddCancelCommand(CLI::App& root);
 
 // Parses "NS/NAME", or "NAME" in `default_namespace`.

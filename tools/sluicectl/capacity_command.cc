@@ -59,7 +59,7 @@ std::string CapacityText(const v1::GetCapacityResponse& c) {
          absl::StrCat(p.used_pods(), "/", p.max_pods() == 0 ? "-" : absl::StrCat(p.max_pods())),
          UsedOf(p.used_vcpu(), p.max_vcpu()), UsedOf(p.used_memory(), p.max_memory()),
          UsedOf(p.used_gpu(), p.max_gpu()),
-         absl::StrCat(p.in_flight_pods(), " pods, ",
+         absl::StrCat(p.in_flight_pods(), p.in_flight_pods() == 1 ? " pod, " : " pods, ",
                       p.in_flight_vcpu().empty() ? "0" : p.in_flight_vcpu(), " vCPU"),
          absl::StrCat(p.stockouts()), absl::StrCat(p.backoffs()), absl::StrCat(p.interruptions())});
     for (const v1::PoolStatus::Failure& f : p.recent_failures()) {

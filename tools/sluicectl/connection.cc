@@ -82,7 +82,8 @@ absl::Status Connection::Unreachable(const grpc::Status& status, absl::string_vi
         "). Something accepts connections there: is it sluiced, and does it expect TLS?"));
   }
   return absl::UnavailableError(absl::StrCat("cannot reach sluiced at ", address_.target, ": ",
-                                             probe.problem, ".\n", kAddressHint));
+                                             probe.problem, ".", probe.address_suspect ? "\n" : "",
+                                             probe.address_suspect ? kAddressHint : ""));
 }
 
 }  // namespace sluice::ctl

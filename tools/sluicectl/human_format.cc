@@ -64,7 +64,7 @@ std::string MillisText(uint64_t ms) {
                              : absl::StrCat(seconds / 60, "m", seconds % 60, "s");
   }
   const uint64_t minutes = seconds / 60;
-  if (minutes < 24 * 60) {
+  if (minutes < uint64_t{24 * 60}) {
     return minutes % 60 == 0 ? absl::StrCat(minutes / 60, "h")
                              : absl::StrCat(minutes / 60, "h", minutes % 60, "m");
   }

@@ -33,7 +33,9 @@ class ScopedFd {
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
-Reachability Failed(std::string problem) { return Reachability{false, std::move(problem)}; }
+Reachability Failed(std::string problem, bool address_suspect = true) {
+  return Reachability{false, std::move(problem), address_suspect};
+}
 
 Reachability ProbeUnix(const std::string& path) {
   struct stat info;
@@ -55,7 +57,7 @@ Reachability ProbeUnix(const std::string& path) {
   ScopedFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return Failed(absl::StrCat("socket(): ", ErrnoText(errno)));
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
-    return Reachability{true, ""};
+    return Reachability{true, "", false};
   }
   const int error = errno;
   if (error == ECONNREFUSED) {
@@ -66,7 +68,8 @@ Reachability ProbeUnix(const std::string& path) {
   if (error == EACCES || error == EPERM) {
     return Failed(absl::StrCat("permission denied on ", path,
                                " (sluiced creates its socket with mode 0600: run sluicectl as "
-                               "the daemon's user)"));
+                               "the daemon's user)"),
+                  /*address_suspect=*/false);
   }
   return Failed(absl::StrCat("cannot connect to ", path, ": ", ErrnoText(error)));
 }
@@ -108,7 +111,7 @@ Reachability ProbeTcp(const std::string& host, int port, absl::Duration timeout)
     if (last_error == 0) break;
   }
   ::freeaddrinfo(found);
-  if (last_error == 0) return Reachability{true, ""};
+  if (last_error == 0) return Reachability{true, "", false};
   if (last_error == ECONNREFUSED) {
     return Failed(absl::StrCat("connection refused: nothing listens on ", where));
   }

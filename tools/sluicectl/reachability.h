@@ -17,6 +17,9 @@ struct Reachability {
   // When !connects: why, as a clause, e.g. "the socket file /x.sock does not
   // exist" or "connection refused: nothing listens on 127.0.0.1:7070".
   std::string problem;
+  // When !connects: whether the address itself is likely wrong (nothing
+  // there, nothing listening), rather than, say, a permission.
+  bool address_suspect = false;
 };
 
 // Probes `address`: for a Unix socket, whether the file exists, is a socket

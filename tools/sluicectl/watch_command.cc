@@ -15,7 +15,8 @@ namespace {
 // One line in fixed columns (the stream cannot be aligned after the fact).
 std::string Columns(absl::string_view time, absl::string_view seq, absl::string_view event,
                     absl::string_view pod, absl::string_view detail) {
-  std::string line = absl::StrFormat("%-12s  %-6s  %-12s  %s  %s", time, seq, event, pod, detail);
+  std::string line =
+      absl::StrFormat("%-12s  %-6s  %-12s  %-30s  %s", time, seq, event, pod, detail);
   line.erase(line.find_last_not_of(' ') + 1);
   return line + "\n";
 }
@@ -63,9 +64,12 @@ class WatchCommand : public Command {
     const grpc::Status status = reader->Finish();
     SetInterruptHandler(nullptr);  // waits for a running handler
     if (interrupted) return absl::OkStatus();
-    if (status.ok()) {
-      return absl::UnavailableError(absl::StrCat("sluiced at ", (*connection)->address().target,
-                                                 " ended the event stream (shutting down?)"));
+    if (status.ok() || status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      // The stream was open: sluiced went away rather than never being there.
+      return absl::UnavailableError(
+          absl::StrCat("lost the event stream from sluiced at ", (*connection)->address().target,
+                       status.ok() ? "" : absl::StrCat(" (", status.error_message(), ")"),
+                       ": it stopped or restarted; watch again to follow new events"));
     }
     if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
       return absl::OutOfRangeError(absl::StrCat("events after sequence ", after_sequence_,
