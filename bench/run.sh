@@ -62,6 +62,7 @@ run_loadgen() {  # name, then sluice-loadgen flags
   fi
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 # 3a: unthrottled. No simulated kubelet: pods stay Pending, so both servers
 # spend their CPU on creates, watches and events only.
 run_loadgen unthrottled --workflows "$FAST_WORKFLOWS" --pods-per-workflow "$FAST_PODS" \
@@ -73,6 +74,8 @@ if [ -s "$f" ]; then
   row "creates/s, kubesim unthrottled ($(jget "$f" "d['pods']") pods)" "$rate" ">= 5000" "$verdict"
   row "  submit->created p50 / p99 ms" "$(jget "$f" "'%.0f / %.0f' % (d['submit_to_create_ms']['p50'], d['submit_to_create_ms']['p99'])")" "" ""
   row "  intake intents/s" "$(jget "$f" "round(d['intake_intents_per_second'])")" "" ""
+  row "  CPU us per pod: sluiced / kubesim / loadgen" "$(jget "$f" "' / '.join('%.0f' % (d['cpu_seconds'].get(k, 0) * 1e6 / max(d['created'], 1)) for k in ('sluiced', 'kubesim', 'loadgen'))")" "" ""
+  row "  machine load average (1 min) before" "$LOAD_BEFORE" "" ""
   row "  fairness (Jain, backlogged)" "$(jget "$f" "'%.4f' % d['fairness_jain'] if d['fairness_jain'] is not None else 'n/a'")" "" ""
 else
   row "creates/s, kubesim unthrottled" "failed" ">= 5000" "MISSED"

@@ -144,6 +144,10 @@ std::string ReportJson(const LoadReport& r) {
     w.Null();
   }
   if (!r.verify_error.empty()) str("verify_error", r.verify_error);
+  key("cpu_seconds");
+  w.StartObject();
+  for (const LoadReport::ProcessCpu& p : r.cpu) dbl(p.name.c_str(), p.seconds);
+  w.EndObject();
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
@@ -189,6 +193,17 @@ std::string ReportTable(const LoadReport& r) {
     row("429 / 403 / 5xx / 409",
         absl::StrCat(a.status_429, " / ", a.status_403, " / ", a.status_5xx, " / ", a.status_409));
     row("peak writes in 1 s", count(static_cast<uint64_t>(a.max_admitted_mutating_per_second)));
+  }
+  if (!r.cpu.empty()) {
+    absl::StrAppend(&out, "cpu during the run\n");
+    for (const LoadReport::ProcessCpu& p : r.cpu) {
+      std::string value = absl::StrCat(fixed(p.seconds, 2), " s");
+      if (r.created > 0) {
+        absl::StrAppend(&value, " = ", fixed(p.seconds * 1e6 / static_cast<double>(r.created), 0),
+                        " us per pod created");
+      }
+      row(p.name, value);
+    }
   }
   if (r.cluster_pods.has_value()) {
     row("pods listed in cluster",

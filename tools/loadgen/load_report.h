@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "scheduler/common/clock.h"
 #include "tools/loadgen/fairness.h"
@@ -65,6 +66,14 @@ struct LoadReport {
   // verified; `verify_error` says what did not match.
   std::optional<uint64_t> cluster_pods;
   std::string verify_error;
+  // CPU seconds (user + system) each measured process used from the first
+  // batch sent to the end of the wait: "loadgen", and with --spawn "sluiced"
+  // and "kubesim".
+  struct ProcessCpu {
+    std::string name;
+    double seconds = 0;
+  };
+  std::vector<ProcessCpu> cpu;
 };
 
 // Fills the figures that come from the ledger (counts, rates, latencies,

@@ -1,5 +1,7 @@
 #include "tools/loadgen/load_run.h"
 
+#include <unistd.h>
+
 #include <memory>
 #include <numeric>
 #include <random>
@@ -11,6 +13,7 @@
 #include "tools/loadgen/event_tracker.h"
 #include "tools/loadgen/intent_submitter.h"
 #include "tools/loadgen/kubesim_stats.h"
+#include "tools/loadgen/process_cpu.h"
 #include "tools/loadgen/scheduler_channel.h"
 #include "tools/loadgen/workload_plan.h"
 
@@ -44,6 +47,11 @@ std::string VerifyCluster(const WorkloadPlan& plan, const std::vector<PodRecord>
   return absl::StrCat("cluster mismatch: ", missing, " created pods missing, ", twice,
                       " listed twice, ", not_created, " without a CREATED event, ", foreign,
                       " not of this run");
+}
+
+double CpuOrZero(pid_t pid) {
+  absl::StatusOr<double> cpu = ProcessCpuSeconds(pid);
+  return cpu.ok() ? *cpu : 0;
 }
 
 }  // namespace
@@ -92,6 +100,12 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
     return report;
   }
 
+  // CPU used by each measured process from here to the end of the wait.
+  std::vector<RunTarget::Process> measured = {{"loadgen", getpid()}};
+  measured.insert(measured.end(), target.processes.begin(), target.processes.end());
+  std::vector<double> cpu_start;
+  for (const RunTarget::Process& p : measured) cpu_start.push_back(CpuOrZero(p.pid));
+
   std::vector<uint32_t> pods(plan.pod_count());
   std::iota(pods.begin(), pods.end(), 0u);
   IntentSubmitter::Options submit_options;
@@ -118,6 +132,9 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
     }
   }
   const MonoTime settled_at = clock.MonoNow();
+  for (size_t i = 0; i < measured.size(); ++i) {
+    report.cpu.push_back({measured[i].name, CpuOrZero(measured[i].pid) - cpu_start[i]});
+  }
   tracker.Stop();
   FillFromLedger(ledger, settled_at, &report);
 

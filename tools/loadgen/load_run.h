@@ -1,8 +1,11 @@
 #ifndef SLUICE_TOOLS_LOADGEN_LOAD_RUN_H_
 #define SLUICE_TOOLS_LOADGEN_LOAD_RUN_H_
 
+#include <sys/types.h>
+
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "scheduler/common/clock.h"
@@ -17,6 +20,13 @@ struct RunTarget {
   std::string sluiced;      // gRPC target
   std::string kubesim_url;  // empty: no APIServer figures, no verification
   bool spawned = false;
+  // Processes on this machine whose CPU time over the run is reported
+  // (loadgen's own is always measured).
+  struct Process {
+    std::string name;
+    pid_t pid = 0;
+  };
+  std::vector<Process> processes;
 };
 
 // Called about twice a second while loadgen waits, with the counts so far and

@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     target.sluiced = stack->sluiced_target();
     target.kubesim_url = stack->kubesim_url();
     target.spawned = true;
+    target.processes = {{"sluiced", stack->sluiced().pid()}, {"kubesim", stack->kubesim().pid()}};
     std::cerr << "sluice-loadgen: kubesim " << target.kubesim_url << ", sluiced " << target.sluiced
               << " (logs in " << log_dir << ")\n";
   }
