@@ -164,6 +164,8 @@ absl::Status HttpTransport::Init() {
     base_url_ = url->ToString();
   }
 
+  may_multiplex_ = options_.http2 && url->scheme == "https";
+
   GlobalInit();
   CURLM* multi = curl_multi_init();
   if (multi == nullptr) return absl::InternalError("curl_multi_init failed");
@@ -349,7 +351,13 @@ void HttpTransport::ConfigureHandle(Transfer& t) {
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
                    options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, options_.http2 ? 1L : 0L);
+  // PIPEWAIT parks a new exchange behind a connection still being set up, in
+  // the hope of multiplexing on it. libcurl wakes a parked exchange only when a
+  // connection turns out to multiplex or another exchange completes, so behind
+  // a connection that turns out HTTP/1.1 and carries a watch (which never
+  // completes) it would wait forever. Wait only where HTTP/2 is possible (TLS)
+  // and not known to be refused.
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, may_multiplex_ ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, CurlMillis(options_.connect_timeout));
   if (req.timeout != absl::InfiniteDuration()) {
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, std::max(CurlMillis(req.timeout), 1L));
@@ -537,6 +545,9 @@ void HttpTransport::Complete(Transfer* transfer, TransportError error, std::stri
                      : version == CURL_HTTP_VERSION_1_1 ? 11
                      : version == CURL_HTTP_VERSION_1_0 ? 10
                                                         : 0;
+    // The server answered over HTTP/1.x although HTTP/2 was offered: it does
+    // not multiplex, stop waiting for it to.
+    if (r.http_version == 11 || r.http_version == 10) may_multiplex_ = false;
     long connects = 0;  // NOLINT(google-runtime-int): libcurl's type
     curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
     r.new_connection = connects > 0;

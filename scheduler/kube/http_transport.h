@@ -180,6 +180,10 @@ class HttpTransport {
   std::thread::id io_thread_id_;
 
   // I/O thread state.
+  // New exchanges may wait for a connection being set up to multiplex
+  // (CURLOPT_PIPEWAIT): TLS with http2 offered, until an answer comes over
+  // HTTP/1.x.
+  bool may_multiplex_ = false;
   absl::flat_hash_map<RequestId, std::unique_ptr<Transfer>> active_;
   std::vector<void*> idle_handles_;  // CURL* for reuse
 

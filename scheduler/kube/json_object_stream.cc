@@ -1,41 +1,74 @@
 #include "scheduler/kube/json_object_stream.h"
 
+#include <array>
 #include <cctype>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
 namespace sluice::kube {
+namespace {
+
+// The bytes that change the scanner's state outside strings.
+constexpr std::array<bool, 256> kStructural = [] {
+  std::array<bool, 256> table{};
+  for (char c : {'"', '{', '}', '[', ']'}) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+// Whether the quote at p[at] is escaped: an odd run of backslashes precedes it.
+// The run may start in `before` (the bytes that precede `p` in the stream); it
+// cannot reach past the string's opening quote.
+bool Escaped(const char* p, size_t at, absl::string_view before) {
+  size_t run = 0;
+  size_t k = at;
+  while (k > 0 && p[k - 1] == '\\') {
+    ++run;
+    --k;
+  }
+  if (k == 0) {
+    for (size_t b = before.size(); b > 0 && before[b - 1] == '\\'; --b) ++run;
+  }
+  return run % 2 == 1;
+}
+
+// The position of the quote that closes the string being scanned, searching
+// p[i, n); `n` if it is not there.
+size_t StringEnd(const char* p, size_t i, size_t n, absl::string_view before) {
+  while (i < n) {
+    const void* quote = std::memchr(p + i, '"', n - i);
+    if (quote == nullptr) return n;
+    const auto at = static_cast<size_t>(static_cast<const char*>(quote) - p);
+    if (!Escaped(p, at, before)) return at;
+    i = at + 1;
+  }
+  return n;
+}
+
+}  // namespace
 
 JsonObjectStream::JsonObjectStream(size_t max_object_bytes) : max_object_bytes_(max_object_bytes) {}
 
 void JsonObjectStream::Reset() {
   buffer_.clear();
-  scan_pos_ = 0;
   fed_bytes_ = 0;
   depth_ = 0;
   in_string_ = false;
-  escaped_ = false;
   error_ = absl::OkStatus();
 }
 
 absl::Status JsonObjectStream::Feed(absl::string_view chunk,
                                     absl::FunctionRef<void(absl::string_view)> on_object) {
   if (!error_.ok()) return error_;
-  // Bytes between objects are consumed straight from `chunk`; only an incomplete object
-  // is copied into buffer_. `data` is the text being scanned: buffer_ when it holds a
-  // partial object, else the chunk itself (no copy for objects wholly inside one chunk).
-  size_t object_start = 0;  // in `data`, valid while depth_ > 0
-  absl::string_view data = chunk;
-  if (depth_ > 0) {
-    buffer_.append(chunk.data(), chunk.size());
-    data = buffer_;
-  }
-  size_t i = depth_ > 0 ? scan_pos_ : 0;
-  const size_t n = data.size();
-  const char* p = data.data();
-  // Stream offset of data[0], for messages.
-  const uint64_t data_offset = fed_bytes_ + chunk.size() - n;
-  fed_bytes_ += chunk.size();
+  // The chunk is scanned in place. An object that began in an earlier chunk
+  // (`carried`) has its first bytes in buffer_ and is completed there; every
+  // other object is handed out as a view of the chunk. Only the bytes of an
+  // object cut by a chunk boundary are ever copied.
+  const char* p = chunk.data();
+  const size_t n = chunk.size();
+  bool carried = depth_ > 0;
+  size_t object_start = 0;  // in the chunk, for an object that began in it
+  size_t i = 0;
   while (i < n) {
     if (depth_ == 0) {
       const char c = p[i];
@@ -46,7 +79,7 @@ absl::Status JsonObjectStream::Feed(absl::string_view chunk,
       if (c != '{') {
         const auto byte = static_cast<unsigned char>(c);
         error_ = absl::InvalidArgumentError(absl::StrCat(
-            "JSON stream: expected '{' at byte ", data_offset + i, " of the stream, found ",
+            "JSON stream: expected '{' at byte ", fed_bytes_ + i, " of the stream, found ",
             std::isprint(byte) ? absl::StrCat("'", absl::string_view(&c, 1), "' ") : "", "(0x",
             absl::Hex(byte, absl::kZeroPad2), ")"));
         return error_;
@@ -57,20 +90,16 @@ absl::Status JsonObjectStream::Feed(absl::string_view chunk,
       continue;
     }
     if (in_string_) {
-      for (; i < n; ++i) {
-        const char c = p[i];
-        if (escaped_) {
-          escaped_ = false;
-        } else if (c == '\\') {
-          escaped_ = true;
-        } else if (c == '"') {
-          in_string_ = false;
-          ++i;
-          break;
-        }
+      i = StringEnd(p, i, n, carried ? absl::string_view(buffer_) : absl::string_view());
+      if (i < n) {
+        in_string_ = false;
+        ++i;
       }
       continue;
     }
+    // Outside strings only the structural bytes matter; skip the rest.
+    while (i < n && !kStructural[static_cast<unsigned char>(p[i])]) ++i;
+    if (i == n) break;
     switch (p[i]) {
       case '"':
         in_string_ = true;
@@ -82,7 +111,14 @@ absl::Status JsonObjectStream::Feed(absl::string_view chunk,
       case '}':
       case ']':
         if (--depth_ == 0) {
-          on_object(absl::string_view(p + object_start, i + 1 - object_start));
+          if (carried) {
+            buffer_.append(p, i + 1);
+            on_object(buffer_);
+            buffer_.clear();
+            carried = false;
+          } else {
+            on_object(absl::string_view(p + object_start, i + 1 - object_start));
+          }
         }
         break;
       default:
@@ -90,22 +126,19 @@ absl::Status JsonObjectStream::Feed(absl::string_view chunk,
     }
     ++i;
   }
-  // Keep only the incomplete object, if any.
+  fed_bytes_ += n;
+  // Keep the incomplete object, if any.
   if (depth_ > 0) {
-    if (data.data() == buffer_.data()) {
-      if (object_start > 0) buffer_.erase(0, object_start);
+    if (carried) {
+      buffer_.append(p, n);
     } else {
       buffer_.assign(p + object_start, n - object_start);
     }
-    scan_pos_ = n - object_start;
     if (buffer_.size() > max_object_bytes_) {
       error_ = absl::ResourceExhaustedError(
           absl::StrCat("JSON stream: object larger than ", max_object_bytes_, " bytes"));
       return error_;
     }
-  } else {
-    buffer_.clear();
-    scan_pos_ = 0;
   }
   return absl::OkStatus();
 }

@@ -45,11 +45,9 @@ class JsonObjectStream {
  private:
   const size_t max_object_bytes_;
   std::string buffer_;      // bytes of the current incomplete object (from its `{`)
-  size_t scan_pos_ = 0;     // first byte of buffer_ not yet scanned
   uint64_t fed_bytes_ = 0;  // bytes fed so far (offsets in error messages)
   int depth_ = 0;           // nesting depth; 0 between objects
   bool in_string_ = false;  // inside a string literal
-  bool escaped_ = false;    // previous byte was a backslash inside a string
   absl::Status error_;
 };
 

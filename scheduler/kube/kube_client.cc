@@ -33,27 +33,59 @@ KubeClient::KubeClient(KubeClientOptions options, const Clock& clock)
 
 KubeClient::~KubeClient() = default;
 
-RequestId KubeClient::Send(HttpRequest request, Done done, bool retried) {
+void KubeClient::Send(HttpRequest request, Done done, bool retried, RequestId watch) {
   absl::StatusOr<std::string> token = token_.Token();
-  std::string used_token = token.ok() ? *token : std::string();
+  if (!token.ok()) {
+    // Without credentials the server can only refuse: answer here, on the I/O
+    // thread like every answer.
+    ApiResult refused;
+    refused.code = ApiCode::kUnauthorized;
+    refused.message = absl::StrCat("no bearer token: ", token.status().message());
+    transport_->Post([this, watch, done = std::move(done), refused = std::move(refused)]() mutable {
+      if (watch != 0) ForgetWatch(watch);
+      done(std::move(refused));
+    });
+    return;
+  }
+  std::string used_token = std::move(*token);
   // Headers are rebuilt on every send (a retry carries a fresh token).
   request.headers.clear();
   request.headers.push_back("Accept: application/json");
-  if (!request.body.empty() || request.method == HttpMethod::kPost) {
-    // No 100-continue round trip before the body.
-    request.headers.push_back("Expect:");
-  }
-  if (!used_token.empty())
+  if (!used_token.empty()) {
     request.headers.push_back(absl::StrCat("Authorization: Bearer ", used_token));
-  return transport_->Submit(
-      std::move(request), [this, done = std::move(done), retried,
+  }
+  HttpCallback callback = [this, done = std::move(done), retried, watch,
                            used_token = std::move(used_token)](HttpResponse response) mutable {
-        if (response.status == 401 && !retried && token_.RefreshAfterUnauthorized(used_token)) {
-          Send(std::move(response.request), std::move(done), /*retried=*/true);
-          return;
-        }
-        done(ClassifyResponse(std::move(response)));
-      });
+    if (response.status == 401 && !retried && token_.RefreshAfterUnauthorized(used_token)) {
+      Send(std::move(response.request), std::move(done), /*retried=*/true, watch);
+      return;
+    }
+    if (watch != 0) ForgetWatch(watch);
+    done(ClassifyResponse(std::move(response)));
+  };
+  if (watch == 0) {
+    transport_->Submit(std::move(request), std::move(callback));
+    return;
+  }
+  // Record which exchange serves the watch, atomically with Cancel.
+  absl::MutexLock lock(&watches_mu_);
+  auto it = watches_.find(watch);
+  if (it == watches_.end()) {
+    // Canceled while its 401 was being answered: end it as canceled.
+    transport_->Post([callback = std::move(callback)]() mutable {
+      HttpResponse canceled;
+      canceled.error = TransportError::kAborted;
+      canceled.error_detail = "canceled";
+      callback(std::move(canceled));
+    });
+    return;
+  }
+  it->second = transport_->Submit(std::move(request), std::move(callback));
+}
+
+void KubeClient::ForgetWatch(RequestId watch) {
+  absl::MutexLock lock(&watches_mu_);
+  watches_.erase(watch);
 }
 
 void KubeClient::CreatePod(absl::string_view ns, std::string body, Done done) {
@@ -63,7 +95,7 @@ void KubeClient::CreatePod(absl::string_view ns, std::string body, Done done) {
   request.body = std::move(body);
   request.content_type = "application/json";
   request.timeout = options_.request_timeout;
-  Send(std::move(request), std::move(done), false);
+  Send(std::move(request), std::move(done), /*retried=*/false, /*watch=*/0);
 }
 
 void KubeClient::DeletePod(absl::string_view ns, absl::string_view name,
@@ -83,7 +115,7 @@ void KubeClient::DeletePod(absl::string_view ns, absl::string_view name,
   request.body = std::move(body);
   request.content_type = "application/json";
   request.timeout = options_.request_timeout;
-  Send(std::move(request), std::move(done), false);
+  Send(std::move(request), std::move(done), /*retried=*/false, /*watch=*/0);
 }
 
 void KubeClient::Get(const ResourceRef& ref, absl::string_view name, Done done) {
@@ -91,7 +123,7 @@ void KubeClient::Get(const ResourceRef& ref, absl::string_view name, Done done) 
   request.method = HttpMethod::kGet;
   request.target = ref.ObjectPath(name);
   request.timeout = options_.request_timeout;
-  Send(std::move(request), std::move(done), false);
+  Send(std::move(request), std::move(done), /*retried=*/false, /*watch=*/0);
 }
 
 void KubeClient::List(const ResourceRef& ref, const ListOptions& options, Done done) {
@@ -100,8 +132,19 @@ void KubeClient::List(const ResourceRef& ref, const ListOptions& options, Done d
   request.target = ref.CollectionPath() + ListQuery(options);
   // Large lists take longer than a write.
   request.timeout = std::max(options_.request_timeout, absl::Minutes(2));
-  Send(std::move(request), std::move(done), false);
+  Send(std::move(request), std::move(done), /*retried=*/false, /*watch=*/0);
 }
+
+namespace {
+
+// The body of one watch as it streams in.
+struct WatchBody {
+  JsonObjectStream stream;
+  absl::Status error;  // of the stream: the body is not a sequence of JSON objects
+  absl::AnyInvocable<void(absl::string_view object)> on_object;
+};
+
+}  // namespace
 
 RequestId KubeClient::Watch(const ResourceRef& ref, const WatchOptions& options,
                             absl::AnyInvocable<void(absl::string_view object)> on_object,
@@ -113,13 +156,45 @@ RequestId KubeClient::Watch(const ResourceRef& ref, const WatchOptions& options,
   request.timeout = options.timeout_seconds > 0
                         ? absl::Seconds(options.timeout_seconds) + absl::Seconds(60)
                         : absl::InfiniteDuration();
-  auto stream = std::make_shared<JsonObjectStream>();
-  request.on_body = [stream, on_object = std::move(on_object)](absl::string_view chunk) mutable {
-    return stream->Feed(chunk, [&on_object](absl::string_view object) { on_object(object); }).ok();
+  auto body = std::make_shared<WatchBody>();
+  body->on_object = std::move(on_object);
+  request.on_body = [body](absl::string_view chunk) {
+    body->error =
+        body->stream.Feed(chunk, [&body](absl::string_view object) { body->on_object(object); });
+    return body->error.ok();
   };
-  return Send(std::move(request), std::move(done), false);
+  Done finish = [body, done = std::move(done)](ApiResult result) mutable {
+    if (!body->error.ok()) {
+      result.code = ApiCode::kTransportError;
+      result.transport_error = TransportError::kOther;
+      result.message = absl::StrCat("watch body: ", body->error.message());
+    } else if (result.ok() && body->stream.pending_bytes() > 0) {
+      result.code = ApiCode::kTransportError;
+      result.transport_error = TransportError::kConnectionLost;
+      result.message = absl::StrCat("watch body ended inside an object (",
+                                    body->stream.pending_bytes(), " bytes)");
+    }
+    done(std::move(result));
+  };
+  const RequestId watch = next_watch_.fetch_add(1, std::memory_order_relaxed);
+  {
+    absl::MutexLock lock(&watches_mu_);
+    watches_.emplace(watch, 0);
+  }
+  Send(std::move(request), std::move(finish), /*retried=*/false, watch);
+  return watch;
 }
 
-void KubeClient::Cancel(RequestId id) { transport_->Cancel(id); }
+void KubeClient::Cancel(RequestId id) {
+  RequestId exchange = 0;
+  {
+    absl::MutexLock lock(&watches_mu_);
+    auto it = watches_.find(id);
+    if (it == watches_.end()) return;
+    exchange = it->second;
+    watches_.erase(it);
+  }
+  transport_->Cancel(exchange);
+}
 
 }  // namespace sluice::kube

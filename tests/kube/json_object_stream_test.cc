@@ -1,5 +1,6 @@
 #include "scheduler/kube/json_object_stream.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ const std::vector<std::string>& TrickyEvents() {
       R"({"type":"DELETED","object":{"metadata":{"name":"d"},"spec":{"args":["[","]]","\\\"","{"]}}})",
       R"({"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"12746"}}})",
       R"({"type":"ADDED","object":{"metadata":{"name":"\u007b\u0022 é ü 日本"},"x":[[],{},[{}]]}})",
+      R"({"type":"MODIFIED","object":{"x":"\\\\\\","y":"\\\\\"}{"}})",
       R"({})",
   };
   return events;
@@ -119,6 +121,51 @@ TEST(JsonObjectStreamTest, OneByteAtATime) {
   FeedResult r = FeedAll(chunks);
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_THAT(r.objects, ElementsAreArray(TrickyEvents()));
+}
+
+// A JSON string literal for `text`.
+std::string Quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+TEST(JsonObjectStreamTest, RandomObjectsInRandomChunks) {
+  // Strings drawn from the characters that matter to the scanner, so runs of
+  // backslashes and escaped quotes fall on chunk boundaries in every way.
+  std::mt19937 random(20240501);  // fixed seed: the same cases on every run
+  const std::string alphabet = "\"\\{}[]a ,:";
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::string> objects;
+    std::string stream;
+    const int count = 1 + static_cast<int>(random() % 5);
+    for (int k = 0; k < count; ++k) {
+      std::string object = "{";
+      const int fields = static_cast<int>(random() % 4);
+      for (int f = 0; f < fields; ++f) {
+        std::string text;
+        const int length = static_cast<int>(random() % 12);
+        for (int c = 0; c < length; ++c) text += alphabet[random() % alphabet.size()];
+        absl::StrAppend(&object, f > 0 ? "," : "", Quote(absl::StrCat("k", f)), ":[", Quote(text),
+                        ",{\"n\":", Quote(text), "}]");
+      }
+      object += "}";
+      objects.push_back(object);
+      absl::StrAppend(&stream, object, random() % 2 ? "\n" : "");
+    }
+    std::vector<std::string> chunks;
+    for (size_t at = 0; at < stream.size();) {
+      const size_t size = 1 + random() % 9;
+      chunks.push_back(stream.substr(at, size));
+      at += size;
+    }
+    FeedResult r = FeedAll(chunks);
+    ASSERT_TRUE(r.status.ok()) << stream << ": " << r.status;
+    ASSERT_THAT(r.objects, ElementsAreArray(objects)) << stream;
+  }
 }
 
 TEST(JsonObjectStreamTest, ManyObjectsInOneChunkAfterAPartialOne) {
