@@ -1,6 +1,8 @@
-// ResourceQuota over HTTP, in process on 127.0.0.1:0: the 403 bodies, the
-// resourcequotas resource (create, get, list, Table, watch, PUT, PATCH,
-// delete), /sim/quotas and the counters of /sim/stats.
+// ResourceQuota and capacity pools over HTTP, in process on 127.0.0.1:0: the
+// 403 bodies, the resourcequotas resource (create, get, list, Table, watch,
+// PUT, PATCH, delete), /sim/quotas, /sim/pools and the counters of
+// /sim/stats. (Pool behaviour is tested on the simulated clock in
+// capacity_pools_test.cc.)
 #include <httplib.h>
 
 #include <algorithm>
@@ -24,8 +26,9 @@ using testing::PodWithResources;
 
 class ApiServerQuotaTest : public ::testing::Test {
  protected:
-  void Start(std::vector<std::string> quota_flags) {
+  void Start(std::vector<std::string> quota_flags, std::vector<std::string> pool_flags = {}) {
     ClusterOptions o;
+    for (const std::string& f : pool_flags) o.pools.push_back(*ParsePoolFlag(f));
     o.kubelet.enabled = false;
     o.nodes = 1;
     o.store.watch_history = 1000;
@@ -172,6 +175,40 @@ TEST_F(ApiServerQuotaTest, SimQuotasSetsAndShowsQuotas) {
   EXPECT_EQ(Post("/api/v1/namespaces/team-b/pods", PodBody("a"))->status, 403);
   EXPECT_EQ(Post("/sim/quotas", R"({"spec":"pods=1"})")->status, 400);
   EXPECT_EQ(Json(Get("/sim/quotas")->body)["quotas"].Size(), 2u);
+}
+
+TEST_F(ApiServerQuotaTest, SimPoolsShowsAndChangesPools) {
+  Start({}, {"spot=10,class=spot,cpu=8", "od=unlimited"});
+  auto pools = Json(Get("/sim/pools")->body);
+  ASSERT_EQ(pools["pools"].Size(), 2u);
+  const auto& spot = pools["pools"][0];
+  EXPECT_STREQ(spot["name"].GetString(), "spot");
+  EXPECT_STREQ(spot["class"].GetString(), "spot");
+  EXPECT_EQ(spot["capacity"]["pods"].GetInt(), 10);
+  EXPECT_STREQ(spot["capacity"]["cpu"].GetString(), "8");
+  EXPECT_TRUE(spot["capacity"]["memory"].IsNull());
+  EXPECT_FALSE(spot["stockout"].GetBool());
+  EXPECT_EQ(spot["pending"].GetInt(), 0);
+  EXPECT_EQ(spot["reclaims"].GetInt(), 0);
+
+  auto post = Post("/sim/pools/spot", R"({"pods":3,"memory":"16Gi","stockout":true})");
+  ASSERT_EQ(post->status, 200) << post->body;
+  auto after = Json(post->body);
+  EXPECT_EQ(after["pools"][0]["capacity"]["pods"].GetInt(), 3);
+  EXPECT_STREQ(after["pools"][0]["capacity"]["memory"].GetString(), "16Gi");
+  EXPECT_TRUE(after["pools"][0]["stockout"].GetBool());
+  auto put = Client().Put("/sim/pools",
+                          R"([{"name":"spot","pods":null,"stockout":false},)"
+                          R"({"name":"od","pods":5}])",
+                          "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  auto both = Json(put->body);
+  EXPECT_TRUE(both["pools"][0]["capacity"]["pods"].IsNull());
+  EXPECT_FALSE(both["pools"][0]["stockout"].GetBool());
+  EXPECT_EQ(both["pools"][1]["capacity"]["pods"].GetInt(), 5);
+  EXPECT_EQ(Post("/sim/pools/nope", R"({"pods":1})")->status, 404);
+  EXPECT_EQ(Post("/sim/pools/spot", R"({"size":1})")->status, 400);
+  EXPECT_EQ(Client().Delete("/sim/pools")->status, 405);
 }
 
 }  // namespace
