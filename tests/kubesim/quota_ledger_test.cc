@@ -49,7 +49,7 @@ class QuotaLedgerTest : public ::testing::Test {
     std::shared_ptr<Pod> pod = Parse(body, ns);
     std::optional<ApiError> refused = ledger_.AdmitPod(*pod);
     if (!refused.has_value()) {
-      ledger_.PodAdded(pod);
+      ledger_.PodAdded(*pod);
       pods_.push_back(pod);
     }
     return MessageOf(refused);
@@ -267,7 +267,7 @@ TEST_F(QuotaLedgerTest, ConcurrentCreatesNeverOvershoot) {
     threads.emplace_back([&, t] {
       for (const auto& pod : bodies[t]) {
         if (!ledger_.AdmitPod(*pod).has_value()) {
-          ledger_.PodAdded(pod);
+          ledger_.PodAdded(*pod);
           admitted.fetch_add(1);
         }
       }

@@ -86,6 +86,8 @@ class Pod final : public ApiObject {
   std::optional<std::string_view> FieldValue(std::string_view field) const override;
 
   const PodSpecInfo& spec() const { return *spec_; }
+  // The spec, shared by every version of the pod.
+  const std::shared_ptr<const PodSpecInfo>& shared_spec() const { return spec_; }
   const PodState& state() const { return state_; }
   PodPhase phase() const { return state_.phase; }
   bool terminating() const { return meta().deletion_timestamp.has_value(); }

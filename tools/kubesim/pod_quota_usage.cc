@@ -118,11 +118,11 @@ bool MatchScope(std::string_view scope, std::string_view op, const std::vector<s
 
 }  // namespace
 
-PodQuotaFacts ComputePodQuotaFacts(const Pod& pod) {
+PodQuotaFacts ComputePodQuotaFacts(const PodSpecInfo& info) {
   PodQuotaFacts facts;
-  facts.best_effort = pod.spec().qos_class == "BestEffort";
+  facts.best_effort = info.qos_class == "BestEffort";
   rapidjson::Document spec;
-  ParseJson(pod.spec().json, &spec);
+  ParseJson(info.json, &spec);
   kube::PodResources resources;
   std::vector<std::string> names;
   for (const char* list : {"containers", "initContainers"}) {
