@@ -95,6 +95,46 @@ TEST(KubesimBinaryTest, PrintsItsAddressServesAndStopsOnSigterm) {
   EXPECT_EQ(child.Signal(SIGTERM), 0);
 }
 
+TEST(KubesimBinaryTest, QuotaAndPoolFlags) {
+  char path[] = "/tmp/kubesim_pools_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string yaml =
+      "pools:\n  - name: spot\n    class: spot\n    capacity: {pods: 5}\n"
+      "    events: [{at: 1h, stockout: true}]\n";
+  ASSERT_EQ(write(fd, yaml.data(), yaml.size()), static_cast<ssize_t>(yaml.size()));
+  close(fd);
+  Child child({Binary(), "--no-kubelet", "--quota", "ns=team-a,pods=1", "--quota",
+               "ns=team-b,name=q,requests.cpu=2", "--pools", path, "--pool", "od=unlimited"});
+  std::smatch m;
+  const std::string line = child.ReadLine();
+  ASSERT_TRUE(std::regex_search(line, m, std::regex(":(\\d+)\n"))) << line;
+  httplib::Client c("127.0.0.1", std::stoi(m[1]));
+  const std::string pod =
+      R"({"metadata":{"name":"NAME"},"spec":{"containers":[{"name":"c","image":"i"}]}})";
+  auto first = c.Post("/api/v1/namespaces/team-a/pods",
+                      std::regex_replace(pod, std::regex("NAME"), "a"), "application/json");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 201);
+  auto second = c.Post("/api/v1/namespaces/team-a/pods",
+                       std::regex_replace(pod, std::regex("NAME"), "b"), "application/json");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 403);
+  auto quotas = c.Get("/sim/quotas");
+  ASSERT_TRUE(quotas);
+  EXPECT_NE(quotas->body.find(R"("namespace":"team-b","name":"q","synced":true)"),
+            std::string::npos)
+      << quotas->body;
+  auto pools = c.Get("/sim/pools");
+  ASSERT_TRUE(pools);
+  EXPECT_NE(pools->body.find(R"("name":"spot","class":"spot","capacity":{"pods":5,)"),
+            std::string::npos)
+      << pools->body;
+  EXPECT_NE(pools->body.find(R"("name":"od")"), std::string::npos);
+  EXPECT_EQ(child.Signal(SIGTERM), 0);
+  unlink(path);
+}
+
 TEST(KubesimBinaryTest, RefusesBadFlags) {
   Child bad_listen({Binary(), "--listen", "nonsense"});
   EXPECT_EQ(bad_listen.Wait(), 2);
@@ -102,6 +142,12 @@ TEST(KubesimBinaryTest, RefusesBadFlags) {
   EXPECT_EQ(bad_schedule.Wait(), 2);
   Child half_tls({Binary(), "--tls-cert", "x.pem"});
   EXPECT_EQ(half_tls.Wait(), 2);
+  Child quota_without_namespace({Binary(), "--quota", "pods=1"});
+  EXPECT_EQ(quota_without_namespace.Wait(), 2);
+  Child missing_pools({Binary(), "--pools", "/nonexistent/pools.yaml"});
+  EXPECT_EQ(missing_pools.Wait(), 2);
+  Child bad_pool({Binary(), "--pool", "spot"});
+  EXPECT_EQ(bad_pool.Wait(), 2);
 }
 
 }  // namespace

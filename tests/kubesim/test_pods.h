@@ -21,6 +21,26 @@ inline std::string PodBody(std::string_view name, std::string_view extra_metadat
              R"("containers":[{"name":"main","image":"busybox:1.36"}]}})");
 }
 
+// A pod body with the given containers (a JSON array) and extra spec
+// members, e.g. PodWithContainers("p", R"([{"name":"c","image":"i",
+// "resources":{"requests":{"cpu":"500m"}}}])").
+inline std::string PodWithContainers(std::string_view name, std::string_view containers,
+                                     std::string_view extra_spec = "",
+                                     std::string_view extra_metadata = "") {
+  return Cat(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")", name, R"(")",
+             extra_metadata.empty() ? "" : ",", extra_metadata, R"(},"spec":{)", extra_spec,
+             extra_spec.empty() ? "" : ",", R"("containers":)", containers, "}}");
+}
+
+// One container "main" with the given resources object, e.g.
+// R"({"requests":{"cpu":"500m"}})".
+inline std::string PodWithResources(std::string_view name, std::string_view resources,
+                                    std::string_view extra_metadata = "") {
+  return PodWithContainers(
+      name, Cat(R"([{"name":"main","image":"busybox:1.36","resources":)", resources, "}]"), "",
+      extra_metadata);
+}
+
 // A pod ready to hand to ObjectStore::Create.
 inline std::shared_ptr<Pod> MakePod(std::string_view ns, std::string_view name,
                                     std::string_view extra_metadata = "") {

@@ -704,6 +704,34 @@ void ApiServer::HandleSimQuotas(const httplib::Request& req, httplib::Response& 
   res.set_content(cluster_->quota().QuotasJson(), kJson);
 }
 
+void ApiServer::HandleSimPools(const httplib::Request& req, httplib::Response& res) {
+  const std::string name = req.path.size() > 11 ? req.path.substr(11) : std::string();
+  const bool change = req.method == "POST" || req.method == "PUT";
+  if (!change && !(req.method == "GET" && name.empty())) {
+    res.status = 405;
+    res.set_content(R"({"error":"GET /sim/pools, PUT /sim/pools or POST /sim/pools/NAME"})", kJson);
+    return;
+  }
+  if (change) {
+    absl::StatusOr<std::vector<PoolChange>> changes = ParsePoolChanges(req.body, name);
+    absl::Status status = changes.status();
+    for (size_t i = 0; status.ok() && i < changes->size(); ++i) {
+      status = cluster_->pools().Apply((*changes)[i]);
+    }
+    if (!status.ok()) {
+      std::string out;
+      JsonWriter w(&out);
+      w.BeginObject();
+      w.KeyString("error", ToStd(status.message()));
+      w.EndObject();
+      res.status = absl::IsNotFound(status) ? 404 : 400;
+      res.set_content(out, kJson);
+      return;
+    }
+  }
+  res.set_content(cluster_->pools().Json(), kJson);
+}
+
 void ApiServer::HandleSim(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
   const std::string& method = req.method;
@@ -722,6 +750,8 @@ void ApiServer::HandleSim(const httplib::Request& req, httplib::Response& res) {
     res.set_content("{}", kJson);
   } else if (path == "/sim/quotas") {
     HandleSimQuotas(req, res);
+  } else if (path == "/sim/pools" || absl::StartsWith(path, "/sim/pools/")) {
+    HandleSimPools(req, res);
   } else if (path == "/sim/limits" && method == "GET") {
     res.set_content(LimitsJson(), kJson);
   } else if (path == "/sim/limits" && (method == "PUT" || method == "POST")) {

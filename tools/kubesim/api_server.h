@@ -101,6 +101,7 @@ class ApiServer {
   void ServeDeleteCollection(const httplib::Request& req, const Route& route, Reply* reply);
   void ServeQuotaWrite(const httplib::Request& req, const Route& route, Reply* reply);
   void HandleSimQuotas(const httplib::Request& req, httplib::Response& res);
+  void HandleSimPools(const httplib::Request& req, httplib::Response& res);
   std::string StatsJson();
   std::string LimitsJson();
   void SleepLatency();

@@ -82,6 +82,18 @@ MonoTime Kubelet::RunDue() {
   }
 }
 
+void Kubelet::ScheduleNow(std::string namespace_name, std::string name, std::string uid) {
+  if (!options_.enabled) return;
+  Timer t;
+  t.action = Action::kSchedule;
+  t.due = clock_.MonoNow();
+  t.namespace_name = std::move(namespace_name);
+  t.name = std::move(name);
+  t.uid = std::move(uid);
+  absl::MutexLock lock(&mu_);
+  AddTimer(std::move(t));
+}
+
 size_t Kubelet::pending_actions() const {
   absl::MutexLock lock(&mu_);
   return timers_.size();
@@ -122,6 +134,16 @@ void Kubelet::Schedule(const Timer& timer) {
         const auto& pod = static_cast<const Pod&>(current);
         if (pod.meta().uid != timer.uid || pod.terminating() || !pod.state().node_name.empty()) {
           return std::shared_ptr<ApiObject>();
+        }
+        scheduled = false;
+        if (gate_ != nullptr) {
+          PlacementGate::Decision d = gate_->Place(pod);
+          if (!d.place) {
+            if (pod.state().unschedulable_message == d.message) return std::shared_ptr<ApiObject>();
+            auto waiting = std::static_pointer_cast<Pod>(pod.Clone());
+            waiting->MarkUnschedulable("Unschedulable", std::move(d.message), now);
+            return std::shared_ptr<ApiObject>(std::move(waiting));
+          }
         }
         auto next = std::static_pointer_cast<Pod>(pod.Clone());
         if (nodes_.empty()) {

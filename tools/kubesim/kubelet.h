@@ -33,6 +33,23 @@ struct KubeletOptions {
   std::optional<absl::Duration> termination_delay;
 };
 
+class Pod;
+
+// Decides whether the simulated scheduler may place a pod now (capacity
+// pools). Called from the scheduler's read-modify-write of the pod, possibly
+// more than once for one attempt: answers must be idempotent per pod uid.
+class PlacementGate {
+ public:
+  struct Decision {
+    bool place = true;
+    // !place: the pod stays Pending with PodScheduled=False, reason
+    // Unschedulable and this message.
+    std::string message;
+  };
+  virtual ~PlacementGate() = default;
+  virtual Decision Place(const Pod& pod) = 0;
+};
+
 // A fake node the scheduler can place pods on.
 struct SimNode {
   std::string name;
@@ -63,6 +80,12 @@ class Kubelet final : public StoreObserver {
   // doing so); returns the time of the next pending action, or Infinite.
   MonoTime RunDue();
   size_t pending_actions() const;
+
+  // Set-up, before any pod is created: pods pass `gate` before binding. Not
+  // owned.
+  void SetPlacementGate(PlacementGate* gate) { gate_ = gate; }
+  // Tries to schedule the pod again now (its gate let it through).
+  void ScheduleNow(std::string namespace_name, std::string name, std::string uid);
 
   // Real-time driver thread; Stop() joins it. Both idempotent.
   void Start();
@@ -99,6 +122,7 @@ class Kubelet final : public StoreObserver {
   ObjectStore* const store_;
   const std::vector<SimNode> nodes_;
   const KubeletOptions options_;
+  PlacementGate* gate_ = nullptr;  // fixed after set-up
   std::atomic<uint64_t> next_node_{0};
   std::atomic<uint64_t> next_ip_{0};
 

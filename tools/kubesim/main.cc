@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,7 +51,8 @@ int main(int argc, char** argv) {
   int64_t latency_ms = 0, latency_jitter_ms = 0, queue_wait_ms = 0;
   int64_t schedule_ms = 50, start_ms = 500, run_ms = 5000, termination_ms = -1;
   int64_t bookmark_interval_ms = 60000, min_request_timeout_s = 1800, snapshot_ttl_s = 300;
-  std::vector<std::string> quotas;
+  std::vector<std::string> quotas, pool_flags;
+  std::string pools_file;
   int64_t quota_sync_ms = 100;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: ephemeral)")
@@ -125,6 +128,13 @@ int main(int argc, char** argv) {
                  "quota controller period: changed quota specs take effect and status.used "
                  "is written at most this often")
       ->capture_default_str();
+  app.add_option("--pools", pools_file,
+                 "capacity pools file (YAML or JSON; see tools/kubesim/README.md)");
+  app.add_option("--pool", pool_flags,
+                 "a capacity pool, NAME=PODS[,class=spot][,cpu=Q][,memory=Q]"
+                 "[,reclaim_per_minute=F][,reclaim_notice=D][,stockout=true] (repeatable)");
+  app.add_option("--pool-seed", cluster.pool.seed, "random seed of spot reclaim victims")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (!SplitHostPort(listen, &server.host, &server.port)) {
@@ -163,6 +173,30 @@ int main(int argc, char** argv) {
       return 2;
     }
     cluster.quotas.push_back(*std::move(seed));
+  }
+
+  if (!pools_file.empty()) {
+    std::ifstream in(pools_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::cerr << "kubesim: --pools: cannot read " << pools_file << "\n";
+      return 2;
+    }
+    auto pools = sluice::kubesim::ParsePoolsText(text.str());
+    if (!pools.ok()) {
+      std::cerr << "kubesim: --pools " << pools_file << ": " << pools.status().message() << "\n";
+      return 2;
+    }
+    cluster.pools = *std::move(pools);
+  }
+  for (const std::string& p : pool_flags) {
+    auto pool = sluice::kubesim::ParsePoolFlag(p);
+    if (!pool.ok()) {
+      std::cerr << "kubesim: " << pool.status().message() << "\n";
+      return 2;
+    }
+    cluster.pools.push_back(*std::move(pool));
   }
 
   // Signals are taken synchronously below; block them before any thread starts.

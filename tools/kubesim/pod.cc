@@ -135,6 +135,18 @@ void Pod::MarkKilled(int64_t exit_code, absl::Time now) {
   }
 }
 
+void Pod::MarkDisruptionTarget(std::string reason, std::string message, absl::Time now) {
+  state_.disruption_since = now;
+  state_.disruption_reason = std::move(reason);
+  state_.disruption_message = std::move(message);
+}
+
+void Pod::MarkPreempted(std::string reason, std::string message, absl::Time now) {
+  MarkKilled(137, now);
+  state_.reason = std::move(reason);
+  state_.message = std::move(message);
+}
+
 void Pod::MarkDeleting(int64_t grace_seconds, absl::Time now) {
   ObjectMeta& m = mutable_meta();
   // metav1.Time has whole seconds once stored.
@@ -252,6 +264,10 @@ void Pod::EncodeStatus(JsonWriter& w) const {
     WriteCondition(w, "Ready", running, ready_change, ready_reason, ready_message);
     WriteCondition(w, "ContainersReady", running, ready_change, ready_reason, ready_message);
     WriteCondition(w, "PodScheduled", true, sched);
+    if (s.disruption_since.has_value()) {
+      WriteCondition(w, "DisruptionTarget", true, *s.disruption_since, s.disruption_reason,
+                     s.disruption_message);
+    }
     w.EndArray();
   } else if (s.scheduled_at.has_value()) {
     w.Key("conditions");

@@ -67,6 +67,10 @@ struct PodState {
   std::string terminated_message;  // for ContainerStatusUnknown
   std::string reason;              // status.reason (e.g. Evicted)
   std::string message;             // status.message
+  // Condition DisruptionTarget=True (an interruption notice), once given.
+  std::optional<absl::Time> disruption_since;
+  std::string disruption_reason;
+  std::string disruption_message;
 };
 
 // A Pod (core/v1). Built by ParsePodForCreate, then advanced by the simulated
@@ -82,6 +86,8 @@ class Pod final : public ApiObject {
   std::optional<std::string_view> FieldValue(std::string_view field) const override;
 
   const PodSpecInfo& spec() const { return *spec_; }
+  // The spec, shared by every version of the pod.
+  const std::shared_ptr<const PodSpecInfo>& shared_spec() const { return spec_; }
   const PodState& state() const { return state_; }
   PodPhase phase() const { return state_.phase; }
   bool terminating() const { return meta().deletion_timestamp.has_value(); }
@@ -95,6 +101,11 @@ class Pod final : public ApiObject {
   // Containers stopped because the pod is being deleted (exit 143 after
   // SIGTERM, 137 when killed at the end of the grace period): Failed.
   void MarkKilled(int64_t exit_code, absl::Time now);
+  // An interruption notice: condition DisruptionTarget=True.
+  void MarkDisruptionTarget(std::string reason, std::string message, absl::Time now);
+  // Capacity taken away (spot reclaim): containers killed (exit 137), phase
+  // Failed with status.reason / status.message.
+  void MarkPreempted(std::string reason, std::string message, absl::Time now);
   // Graceful deletion requested: deletionTimestamp = now + grace.
   void MarkDeleting(int64_t grace_seconds, absl::Time now);
 

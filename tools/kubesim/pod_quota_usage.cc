@@ -118,11 +118,20 @@ bool MatchScope(std::string_view scope, std::string_view op, const std::vector<s
 
 }  // namespace
 
-PodQuotaFacts ComputePodQuotaFacts(const Pod& pod) {
+PodQuotaFacts ComputePodQuotaFacts(const PodSpecInfo& info) {
   PodQuotaFacts facts;
-  facts.best_effort = pod.spec().qos_class == "BestEffort";
-  rapidjson::Document spec;
-  ParseJson(pod.spec().json, &spec);
+  facts.best_effort = info.qos_class == "BestEffort";
+  // Stack buffers for the parse: a default Document allocates (and faults
+  // in) a fresh 64 KiB chunk per parse, which dominated the cost.
+  char value_buffer[32 * 1024];
+  char stack_buffer[4 * 1024];
+  rapidjson::MemoryPoolAllocator<> value_allocator(value_buffer, sizeof(value_buffer));
+  rapidjson::MemoryPoolAllocator<> stack_allocator(stack_buffer, sizeof(stack_buffer));
+  rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                             rapidjson::MemoryPoolAllocator<>>
+      spec(&value_allocator, sizeof(stack_buffer), &stack_allocator);
+  std::string text = MutableCopy(info.json);  // in-situ parsing: strings stay in `text`
+  spec.ParseInsitu(text.data());
   kube::PodResources resources;
   std::vector<std::string> names;
   for (const char* list : {"containers", "initContainers"}) {

@@ -42,8 +42,11 @@ struct PodQuotaFacts {
 inline constexpr const char* kConstrainedKeys[] = {"cpu",    "limits.cpu",   "limits.memory",
                                                    "memory", "requests.cpu", "requests.memory"};
 
-// Reads the facts from the pod's stored (defaulted) spec. Thread-safe.
-PodQuotaFacts ComputePodQuotaFacts(const Pod& pod);
+// Reads the facts from a pod's stored (defaulted) spec. Thread-safe.
+PodQuotaFacts ComputePodQuotaFacts(const PodSpecInfo& spec);
+inline PodQuotaFacts ComputePodQuotaFacts(const Pod& pod) {
+  return ComputePodQuotaFacts(pod.spec());
+}
 
 // The usage of a terminal pod: count/pods=1 only (its compute resources are
 // released; the object still exists).

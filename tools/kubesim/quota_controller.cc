@@ -30,7 +30,7 @@ void QuotaController::OnCommit(const ResourceInfo& resource, const StoredEvent& 
   if (resource.name == "pods") {
     switch (event.type) {
       case EventType::kAdded:
-        ledger_.PodAdded(event.object);
+        ledger_.PodAdded(static_cast<const Pod&>(*event.object));
         break;
       case EventType::kModified:
         if (IsTerminal(static_cast<const Pod&>(*event.object).phase()) &&

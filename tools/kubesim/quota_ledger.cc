@@ -30,9 +30,8 @@ const ResourceList& QuotaLedger::UsageOf(const Charge& c) {
 }
 
 void QuotaLedger::EnsureFacts(Charge& c) {
-  if (c.facts != nullptr || c.pod == nullptr) return;
-  c.facts =
-      std::make_shared<const PodQuotaFacts>(ComputePodQuotaFacts(static_cast<const Pod&>(*c.pod)));
+  if (c.facts != nullptr || c.spec == nullptr) return;
+  c.facts = std::make_shared<const PodQuotaFacts>(ComputePodQuotaFacts(*c.spec));
 }
 
 void QuotaLedger::Apply(Namespace& ns, const PodQuotaFacts& facts, const ResourceList& usage,
@@ -148,18 +147,18 @@ void QuotaLedger::Unreserve(std::string_view namespace_name, std::string_view ui
   auto ns = namespaces_.find(ToAbsl(namespace_name));
   if (ns == namespaces_.end()) return;
   auto it = ns->second.charges.find(ToAbsl(uid));
-  if (it == ns->second.charges.end() || it->second.pod != nullptr) return;
+  if (it == ns->second.charges.end() || it->second.spec != nullptr) return;
   Apply(ns->second, *it->second.facts, UsageOf(it->second), -1);
   ns->second.charges.erase(it);
 }
 
-void QuotaLedger::PodAdded(std::shared_ptr<const ApiObject> pod) {
-  const ObjectMeta& meta = pod->meta();
+void QuotaLedger::PodAdded(const Pod& pod) {
+  const ObjectMeta& meta = pod.meta();
   absl::MutexLock lock(&mu_);
   Namespace& ns = namespaces_[meta.namespace_name];
   auto [it, inserted] = ns.charges.try_emplace(meta.uid);
   Charge& c = it->second;
-  c.pod = std::move(pod);
+  c.spec = pod.shared_spec();
   if (!inserted || ns.quotas.empty()) return;  // reserved (charged) at admission, or no quota
   // Admitted while the namespace had no quota, which it has now.
   EnsureFacts(c);

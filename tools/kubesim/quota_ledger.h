@@ -63,8 +63,8 @@ class QuotaLedger {
   std::optional<ApiError> AdmitPod(const Pod& pod);
   void Unreserve(std::string_view namespace_name, std::string_view uid);
 
-  // Commits of pods. `pod` is the stored object (kept to count it later).
-  void PodAdded(std::shared_ptr<const ApiObject> pod);
+  // Commits of pods. The pod's spec is kept to count it later.
+  void PodAdded(const Pod& pod);
   void PodTerminal(std::string_view namespace_name, std::string_view uid);
   void PodDeleted(std::string_view namespace_name, std::string_view uid);
 
@@ -79,7 +79,7 @@ class QuotaLedger {
 
  private:
   struct Charge {
-    std::shared_ptr<const ApiObject> pod;        // null while only reserved
+    std::shared_ptr<const PodSpecInfo> spec;     // null while only reserved
     std::shared_ptr<const PodQuotaFacts> facts;  // null until a quota needs it
     bool terminal = false;
   };

@@ -1,5 +1,7 @@
 #include "tools/kubesim/resource_quota_object.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
@@ -185,7 +187,13 @@ ApiOr<ParsedQuota> Parse(std::string_view body, std::string_view url_namespace) 
   std::vector<StatusCause> causes;
   if (const Value* spec = Member(doc, "spec"); spec != nullptr && spec->IsObject()) {
     if (const Value* hard = Member(*spec, "hard"); hard != nullptr && hard->IsObject()) {
-      for (const auto& m : hard->GetObject()) {
+      // Causes in key order (the apiserver's follow Go's random map order).
+      std::vector<const Value*> keys;
+      for (const auto& m : hard->GetObject()) keys.push_back(&m.name);
+      std::sort(keys.begin(), keys.end(),
+                [](const Value* a, const Value* b) { return Str(*a) < Str(*b); });
+      for (const Value* key : keys) {
+        const auto& m = *hard->FindMember(*key);
         std::optional<Quantity> q = ReadQuantity(m.value);
         if (!q.has_value()) return BadRequest(Cat(kCannotHandle, kQuantityError));
         const std::string name(Str(m.name));

@@ -98,8 +98,14 @@ SimCluster::SimCluster(const Clock& clock, ClusterOptions options)
     nodes.push_back(std::move(node));
   }
   kubelet_ = std::make_unique<Kubelet>(clock, &store_, std::move(nodes), options.kubelet);
+  pools_ = std::make_unique<CapacityPools>(clock, &store_, kubelet_.get(), std::move(options.pools),
+                                           options.pool);
   store_.AddObserver(&history_);
   store_.AddObserver(kubelet_.get());
+  if (!pools_->empty()) {
+    kubelet_->SetPlacementGate(pools_.get());
+    store_.AddObserver(pools_.get());
+  }
   for (const QuotaSeed& seed : options.quotas) SetQuota(seed);
 }
 
@@ -108,9 +114,11 @@ SimCluster::~SimCluster() { Stop(); }
 void SimCluster::Start() {
   kubelet_->Start();
   quota_.Start();
+  pools_->Start();
 }
 
 void SimCluster::Stop() {
+  pools_->Stop();
   kubelet_->Stop();
   quota_.Stop();
 }

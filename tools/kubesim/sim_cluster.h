@@ -11,6 +11,7 @@
 #include "absl/container/btree_map.h"
 #include "scheduler/common/clock.h"
 #include "tools/kubesim/api_error.h"
+#include "tools/kubesim/capacity_pools.h"
 #include "tools/kubesim/kubelet.h"
 #include "tools/kubesim/namespace_lifecycle.h"
 #include "tools/kubesim/object_store.h"
@@ -32,12 +33,15 @@ struct ClusterOptions {
   QuotaOptions quota;
   // ResourceQuotas set at start-up (status already synced).
   std::vector<QuotaSeed> quotas;
+  // Capacity pools (none: pods are placed as soon as they are scheduled).
+  std::vector<PoolConfig> pools;
+  PoolOptions pool;
 };
 
 // The simulated cluster without HTTP: the object store with the pods,
 // namespaces, nodes and resourcequotas resources, NamespaceLifecycle and
 // ResourceQuota admission, the quota controller, the simulated
-// scheduler/kubelet and the pod history. Its methods implement the
+// scheduler/kubelet with its capacity pools, and the pod history. Its methods implement the
 // API verbs with kube-apiserver's semantics, so tests can drive the cluster in
 // process and the HTTP layer stays thin. Thread-safe.
 class SimCluster {
@@ -47,9 +51,9 @@ class SimCluster {
   SimCluster(const SimCluster&) = delete;
   SimCluster& operator=(const SimCluster&) = delete;
 
-  // Starts / stops the kubelet's and the quota controller's real-time threads
-  // (tests on a SimulatedClock call kubelet().RunDue() and quota().Sync()
-  // instead).
+  // Starts / stops the real-time threads of the kubelet, the quota
+  // controller and the capacity pools (tests on a SimulatedClock call
+  // kubelet().RunDue(), quota().Sync() and pools().RunDue() instead).
   void Start();
   void Stop();
 
@@ -95,6 +99,7 @@ class SimCluster {
   PodHistory& history() { return history_; }
   NamespaceLifecycle& namespace_lifecycle() { return namespace_lifecycle_; }
   QuotaController& quota() { return quota_; }
+  CapacityPools& pools() { return *pools_; }
   const Clock& clock() const { return clock_; }
 
  private:
@@ -104,6 +109,7 @@ class SimCluster {
   QuotaController quota_;
   PodHistory history_;
   std::unique_ptr<Kubelet> kubelet_;
+  std::unique_ptr<CapacityPools> pools_;  // uses kubelet_
 };
 
 }  // namespace sluice::kubesim
