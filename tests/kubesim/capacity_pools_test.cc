@@ -231,6 +231,19 @@ TEST_F(CapacityPoolsTest, SpotReclaimGivesNoticeThenFails) {
                       R"(\"spot\" is being reclaimed by the provider"})"),
             std::string::npos);
   EXPECT_NE(json.find(R"("reason":"Preempted")"), std::string::npos);
+  // /sim/history keeps the story: b waited, a got its notice and failed.
+  for (const PodRecord& r : cluster_->history().Records()) {
+    if (r.name == "a") {
+      EXPECT_TRUE(r.disrupted.has_value());
+      EXPECT_FALSE(r.unschedulable.has_value());
+      EXPECT_EQ(r.reason, "Preempted");
+      EXPECT_EQ(*r.finished - *r.disrupted, absl::Seconds(2));
+    } else {
+      EXPECT_EQ(r.unschedulable_message,
+                "StockExhaust: capacity pool \"spot\" has no room for the pod (pods 1/1)");
+      EXPECT_FALSE(r.disrupted.has_value());
+    }
+  }
 }
 
 TEST_F(CapacityPoolsTest, ReclaimRateIsAFractionOfRunningPodsPerMinute) {

@@ -122,5 +122,39 @@ TEST_F(KubectlTest, CreateAndDelete) {
   EXPECT_EQ(cluster_->store().Find("pods", "team-c", "made-by-kubectl"), nullptr);  // unscheduled
 }
 
+TEST_F(KubectlTest, Quotas) {
+  int status = -1;
+  std::string out =
+      RunShell(base_ + "create quota q --hard=pods=1,requests.cpu=2 -n team-a 2>&1", &status);
+  ASSERT_EQ(status, 0) << out;
+  cluster_->quota().Sync();  // the controller's pass (its thread is not started here)
+  out = RunShell(base_ + "get quota -n team-a 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("REQUEST"), std::string::npos) << out;
+  EXPECT_NE(out.find("pods: 0/1, requests.cpu: 0/2"), std::string::npos) << out;
+  out = RunShell(base_ + "describe quota q -n team-a 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("requests.cpu"), std::string::npos) << out;
+
+  const std::string manifest = ::testing::TempDir() + "/kubesim-quota-pod.json";
+  std::ofstream(manifest) << testing::PodWithResources("p1", R"({"requests":{"cpu":"1"}})");
+  out = RunShell(base_ + "create -n team-a --validate=false -f " + manifest + " 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+  std::ofstream(manifest) << testing::PodWithResources("p2", R"({"requests":{"cpu":"1"}})");
+  out = RunShell(base_ + "create -n team-a --validate=false -f " + manifest + " 2>&1", &status);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("pods \"p2\" is forbidden: exceeded quota: q, requested: pods=1, used: "
+                     "pods=1, limited: pods=1"),
+            std::string::npos)
+      << out;
+
+  out = RunShell(base_ + "patch quota q -n team-a -p '{\"spec\":{\"hard\":{\"pods\":\"3\"}}}' 2>&1",
+                 &status);
+  EXPECT_EQ(status, 0) << out;
+  cluster_->quota().Sync();
+  out = RunShell(base_ + "create -n team-a --validate=false -f " + manifest + " 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+}
+
 }  // namespace
 }  // namespace sluice::kubesim

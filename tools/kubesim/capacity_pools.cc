@@ -76,7 +76,7 @@ CapacityPools::CapacityPools(const Clock& clock, ObjectStore* store, Kubelet* ku
 
 CapacityPools::~CapacityPools() { Stop(); }
 
-int CapacityPools::PoolOf(const Pod& pod) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+int CapacityPools::PoolOf(const Pod& pod) const {
   StringMap node_selector;
   if (uses_node_selector_) node_selector = NodeSelector(pod);
   for (size_t i = 0; i < pools_.size(); ++i) {
@@ -89,7 +89,7 @@ int CapacityPools::PoolOf(const Pod& pod) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
   return -1;
 }
 
-bool CapacityPools::Fits(const Pool& pool, const PodEntry& e) const {
+bool CapacityPools::Fits(const Pool& pool, const PodEntry& e) {
   const PoolCapacity& c = pool.capacity;
   if (c.pods.has_value() && pool.used_pods + 1 > *c.pods) return false;
   if (c.cpu_milli.has_value() && pool.used_cpu_milli + e.cpu_milli > *c.cpu_milli) return false;
@@ -99,7 +99,7 @@ bool CapacityPools::Fits(const Pool& pool, const PodEntry& e) const {
   return true;
 }
 
-std::string CapacityPools::WaitMessage(const Pool& pool) const {
+std::string CapacityPools::WaitMessage(const Pool& pool) {
   const PoolConfig& c = pool.config;
   if (pool.stockout) {
     return Cat(c.stockout_reason, c.stockout_reason.empty() ? "" : ": ", "capacity pool \"", c.name,

@@ -121,9 +121,9 @@ class CapacityPools final : public PlacementGate, public StoreObserver {
   };
 
   // The pool index of `pod`, or -1.
-  int PoolOf(const Pod& pod) const;
-  bool Fits(const Pool& pool, const PodEntry& e) const;
-  std::string WaitMessage(const Pool& pool) const;
+  int PoolOf(const Pod& pod) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  static bool Fits(const Pool& pool, const PodEntry& e);
+  static std::string WaitMessage(const Pool& pool);
   void Take(Pool& pool, PodEntry& e, const std::string& uid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Release(Pool& pool, PodEntry& e, const std::string& uid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Places waiting pods of `pool` that fit now, in order, into `work`.

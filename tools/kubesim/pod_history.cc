@@ -48,9 +48,15 @@ void PodHistory::OnCommit(const ResourceInfo& resource, const StoredEvent& event
     r.scheduled = now;
   }
   if (s.started_at.has_value() && !r.started.has_value()) r.started = now;
+  if (s.unschedulable_since.has_value() && !r.unschedulable.has_value()) {
+    r.unschedulable = now;
+    r.unschedulable_message = s.unschedulable_message;
+  }
+  if (s.disruption_since.has_value() && !r.disrupted.has_value()) r.disrupted = now;
   if (IsTerminal(s.phase) && !r.finished.has_value()) {
     r.finished = now;
     r.exit_code = s.exit_code;
+    r.reason = s.reason;
   }
   if (pod.terminating() && !r.deletion_requested.has_value()) r.deletion_requested = now;
   if (event.type == EventType::kDeleted) {
@@ -92,6 +98,10 @@ std::string PodHistory::Json() const {
     w.BeginObject();
     for (const auto& [k, v] : r.requests) w.KeyInt(k, v);
     w.EndObject();
+    WriteTime(w, "unschedulable", r.unschedulable);
+    w.KeyString("unschedulableMessage", r.unschedulable_message);
+    WriteTime(w, "disrupted", r.disrupted);
+    w.KeyString("reason", r.reason);
     w.EndObject();
   }
   w.EndArray();

@@ -32,6 +32,13 @@ struct PodRecord {
   std::optional<absl::Time> deletion_requested;
   std::optional<absl::Time> deleted;
   int64_t exit_code = 0;
+  // First PodScheduled=False (e.g. a capacity pool had no room) and its
+  // message; first DisruptionTarget=True (e.g. a spot reclaim notice);
+  // status.reason when it finished (e.g. Preempted).
+  std::optional<absl::Time> unschedulable;
+  std::string unschedulable_message;
+  std::optional<absl::Time> disrupted;
+  std::string reason;
 };
 
 // Every pod ever created, including deleted ones (GET /sim/history), so that
@@ -48,7 +55,7 @@ class PodHistory final : public StoreObserver {
   // JSON array of records (see README: namespace, name, uid, created,
   // scheduled, started, finished, deletionRequested, deleted (RFC 3339 with
   // nanoseconds, null when it did not happen), phase, node, exitCode, labels,
-  // requestsMilli).
+  // requestsMilli, unschedulable, unschedulableMessage, disrupted, reason).
   std::string Json() const;
   void Clear();
 
