@@ -1,6 +1,8 @@
 // sluiced: the Sluice daemon. A thin shell: flags, signals, and the Daemon.
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <string>
 
@@ -42,6 +44,21 @@ struct Flags {
 };
 
 // Applies flags over the file's values.
+// What tells a changed file: modification time and size (a ConfigMap update
+// swaps a symlink, which stat follows).
+struct FileStamp {
+  int64_t mtime_nanos = -1;
+  int64_t size = -1;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp StampOf(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return FileStamp{};
+  return FileStamp{static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                   static_cast<int64_t>(st.st_size)};
+}
+
 void ApplyFlags(const Flags& f, sluice::SluicedConfig& c) {
   if (!f.listen.empty()) c.listen = f.listen;
   if (!f.listen_socket_group.empty()) c.listen_socket_group = f.listen_socket_group;
@@ -182,9 +199,20 @@ int main(int argc, char** argv) {
               (*daemon)->metrics_port());
   std::fflush(stdout);
 
+  // SIGHUP reloads the configuration; so does a change of the file's
+  // modification time or size (a ConfigMap update), looked at every 2 s.
+  FileStamp config_stamp = StampOf(flags.config_file);
   while (true) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
+    const timespec poll_period{2, 0};
+    int sig = sigtimedwait(&signals, nullptr, &poll_period);
+    if (sig < 0) {
+      if (errno != EAGAIN || flags.config_file.empty()) continue;
+      const FileStamp now_stamp = StampOf(flags.config_file);
+      if (now_stamp == config_stamp) continue;
+      config_stamp = now_stamp;
+      SLUICE_LOG(kInfo, "config file changed; reloading", {"file", flags.config_file});
+      sig = SIGHUP;
+    }
     if (sig == SIGHUP) {
       absl::StatusOr<sluice::SluicedConfig> reloaded = BuildConfig(flags);
       if (!reloaded.ok()) {
