@@ -699,6 +699,8 @@ Engine::CancelOutcome Engine::CancelWorkflow(absl::string_view workflow_uid, boo
     outcome.not_found = 1;
     return outcome;
   }
+  // Finished intents still remembered count as already done.
+  outcome.already_done += static_cast<uint32_t>(it->second->refs() - it->second->live_count());
   it->second->ForEachLive([&](Intent* intent) { CancelOne(intent, keep_created, outcome); });
   FlushEvents();
   return outcome;

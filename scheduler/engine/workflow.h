@@ -76,6 +76,8 @@ class Workflow {
   void Ref() { ++refs_; }
   // Returns true when the last reference is gone.
   bool Unref() { return --refs_ == 0; }
+  // Intents that refer to it: live ones plus finished ones still remembered.
+  size_t refs() const { return refs_; }
 
  private:
   std::string uid_;

@@ -258,9 +258,10 @@ TEST_F(EngineTest, CancelOfCreatedPodsDeletesThemUnlessKept) {
   ASSERT_EQ(writer_.deletes.size(), 3u);
   EXPECT_EQ(writer_.deletes[2].key, "ns/p-2");
   EXPECT_EQ(StateOf("p-2"), IntentState::kCancelled);
-  // Cancelling again is a no-op.
+  // Cancelling again is a no-op; the finished intent counts as already done.
   auto again = engine_->CancelWorkflow("wf", false);
   EXPECT_EQ(again.deleting + again.dropped, 0u);
+  EXPECT_EQ(again.already_done, 3u);
 }
 
 TEST_F(EngineTest, CancelUnknownWorkflowAndKeys) {
