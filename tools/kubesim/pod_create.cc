@@ -19,34 +19,14 @@ using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
 constexpr std::string_view kCannotHandle = "Pod in version \"v1\" cannot be handled as a Pod: ";
-constexpr std::string_view kQuantityError =
-    "quantities must match the regular expression "
-    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-constexpr std::string_view kSubdomainError =
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
-    "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 constexpr std::string_view kLabelError =
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
     "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
     "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
-std::string_view Str(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
-
-const Value* Member(const Value& obj, std::string_view key) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
 Value* MutableMember(Value& obj, std::string_view key) {
   auto it = obj.FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
   return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-std::string_view StringMember(const Value& obj, std::string_view key) {
-  const Value* v = Member(obj, key);
-  return (v != nullptr && v->IsString()) ? Str(*v) : std::string_view();
 }
 
 // Adds key: value unless the key exists. `key` must outlive the document.

@@ -13,14 +13,6 @@ namespace {
 
 using rapidjson::Value;
 
-std::string_view Str(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
-
-const Value* Member(const Value& obj, std::string_view key) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
 ResourceList ReadList(const Value* v) {
   ResourceList out;
   if (v == nullptr || !v->IsObject()) return out;
