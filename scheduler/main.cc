@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
 
   sluice::Daemon::Options options;
   options.version = SLUICE_VERSION;
+  options.config_source = flags.config_file;
   options.make_kube = &sluice::HttpKubeBridge::Make;
   absl::StatusOr<std::unique_ptr<sluice::Daemon>> daemon = sluice::Daemon::Start(*config, options);
   if (!daemon.ok()) {

@@ -13,6 +13,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "scheduler/common/log.h"
+#include "scheduler/server/effective_config.h"
 #include "scheduler/server/engine_loop.h"
 #include "scheduler/server/event_log.h"
 #include "scheduler/server/intake.h"
@@ -24,6 +25,13 @@
 
 namespace sluice {
 namespace {
+
+// The intake's limits for `config`: its limits and the configured pool names.
+IntakeLimits IntakeLimitsOf(const SluicedConfig& config) {
+  IntakeLimits limits = config.intake;
+  for (const PoolConfig& pool : config.engine.capacity.pools) limits.pool_names.insert(pool.name);
+  return limits;
+}
 
 uint64_t NewEpoch() {
   std::random_device random;
@@ -76,16 +84,17 @@ absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
   loop_->Start();
   if (kube_ != nullptr) kube_->StartInformer();
 
-  IntakeLimits limits = config.intake;
-  for (const PoolConfig& pool : config.engine.capacity.pools) limits.pool_names.insert(pool.name);
-  intake_ = std::make_unique<IntentIntake>(std::move(limits));
+  intake_ = std::make_unique<IntentIntake>(IntakeLimitsOf(config));
+  config_source_ = options.config_source;
+  effective_config_ = std::make_unique<EffectiveConfig>();
+  effective_config_->Applied(config, clock_->WallNow(), config_source_);
   ServerIdentity identity;
   identity.epoch = epoch_;
   identity.version = options.version;
   identity.started = clock_->WallNow();
   identity.kube_server = kube_ != nullptr ? kube_->server() : "(injected writer)";
   service_ = std::make_unique<SchedulerService>(identity, loop_.get(), events_.get(), intake_.get(),
-                                                metrics_.get());
+                                                metrics_.get(), effective_config_.get());
 
   if (absl::Status listening = StartGrpc(config, std::move(*credentials)); !listening.ok()) {
     return listening;
@@ -146,6 +155,8 @@ absl::Status Daemon::StartGrpc(const SluicedConfig& config,
 void Daemon::Reconfigure(const SluicedConfig& config) {
   loop_->Post(
       [engine_config = config.engine](Engine& engine) { engine.Reconfigure(engine_config); });
+  intake_->SetLimits(IntakeLimitsOf(config));
+  effective_config_->Applied(config, clock_->WallNow(), config_source_);
 }
 
 void Daemon::Shutdown(absl::Duration drain_timeout) {

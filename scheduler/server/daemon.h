@@ -20,6 +20,7 @@ class ServerCredentials;
 
 namespace sluice {
 
+class EffectiveConfig;
 class EngineLoop;
 class EventLog;
 class IntentIntake;
@@ -42,6 +43,8 @@ class Daemon {
     PodWriter* writer = nullptr;
     const Clock* clock = nullptr;  // default: the real clock
     std::string version = "dev";
+    // The config file `config` came from, reported by GetStatus; empty: none.
+    std::string config_source;
   };
 
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(const SluicedConfig& config,
@@ -60,7 +63,9 @@ class Daemon {
   EngineLoop& loop() { return *loop_; }
 
   // Applies a new configuration without losing queued intents (budget,
-  // weights, retry, queue cap; listen addresses need a restart).
+  // weights, retry, queue cap, pools, intake limits and the namespace
+  // allow-list; listen addresses, TLS files, the APIServer and the event
+  // history size need a restart).
   void Reconfigure(const SluicedConfig& config);
 
  private:
@@ -82,6 +87,8 @@ class Daemon {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<EngineLoop> loop_;
   std::unique_ptr<IntentIntake> intake_;
+  std::unique_ptr<EffectiveConfig> effective_config_;
+  std::string config_source_;
   std::unique_ptr<SchedulerService> service_;
   std::unique_ptr<grpc::Server> server_;
   bool shut_down_ = false;

@@ -112,16 +112,31 @@ bool CheckManifest(const v1::PodIntent& in, const kube::PodManifestInfo& pod,
 
 }  // namespace
 
-std::unique_ptr<Intent> IntentIntake::Convert(v1::PodIntent& in, Rejection* rejection) const {
-  if (!CheckIdentity(in, limits_, rejection)) return nullptr;
+IntentIntake::IntentIntake(IntakeLimits limits)
+    : limits_(std::make_shared<const IntakeLimits>(std::move(limits))) {}
+
+void IntentIntake::SetLimits(IntakeLimits limits) {
+  auto fresh = std::make_shared<const IntakeLimits>(std::move(limits));
+  absl::MutexLock lock(&mu_);
+  limits_ = std::move(fresh);
+}
+
+std::shared_ptr<const IntakeLimits> IntentIntake::limits() const {
+  absl::MutexLock lock(&mu_);
+  return limits_;
+}
+
+std::unique_ptr<Intent> IntentIntake::Convert(const IntakeLimits& limits, v1::PodIntent& in,
+                                              Rejection* rejection) const {
+  if (!CheckIdentity(in, limits, rejection)) return nullptr;
   if (in.pod_json().empty()) {
     Reject(rejection, "pod_json", "required: the pod as Kubernetes JSON");
     return nullptr;
   }
-  if (in.pod_json().size() > limits_.max_manifest_bytes) {
+  if (in.pod_json().size() > limits.max_manifest_bytes) {
     Reject(rejection, "pod_json",
            absl::StrCat(in.pod_json().size(), " bytes exceed the limit of ",
-                        limits_.max_manifest_bytes, " bytes"));
+                        limits.max_manifest_bytes, " bytes"));
     return nullptr;
   }
   kube::FieldError error;

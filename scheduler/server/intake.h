@@ -5,7 +5,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "scheduler/engine/intent.h"
 #include "sluice/v1/scheduler.pb.h"
 
@@ -34,16 +36,26 @@ struct Rejection {
 // Thread-safe (each thread uses its own JSON parser).
 class IntentIntake {
  public:
-  explicit IntentIntake(IntakeLimits limits) : limits_(std::move(limits)) {}
+  explicit IntentIntake(IntakeLimits limits);
 
-  // Converts `in`, moving its manifest out. Returns nullptr and fills
-  // *rejection if the intent is invalid.
-  std::unique_ptr<Intent> Convert(v1::PodIntent& in, Rejection* rejection) const;
+  // Replaces the limits (a configuration reload). A batch being validated
+  // keeps the limits it started with.
+  void SetLimits(IntakeLimits limits);
+  // The limits now in force; take them once per batch.
+  std::shared_ptr<const IntakeLimits> limits() const;
 
-  const IntakeLimits& limits() const { return limits_; }
+  // Converts `in` under `limits`, moving its manifest out. Returns nullptr
+  // and fills *rejection if the intent is invalid.
+  std::unique_ptr<Intent> Convert(const IntakeLimits& limits, v1::PodIntent& in,
+                                  Rejection* rejection) const;
+  // The same under the limits now in force.
+  std::unique_ptr<Intent> Convert(v1::PodIntent& in, Rejection* rejection) const {
+    return Convert(*limits(), in, rejection);
+  }
 
  private:
-  IntakeLimits limits_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const IntakeLimits> limits_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sluice

@@ -338,12 +338,14 @@ void WatchSession::OnCancel() {
 // ------------------------------------------------------------------ service
 
 SchedulerService::SchedulerService(ServerIdentity identity, EngineLoop* loop, EventLog* events,
-                                   const IntentIntake* intake, SluiceMetrics* metrics)
+                                   const IntentIntake* intake, SluiceMetrics* metrics,
+                                   const EffectiveConfig* config)
     : identity_(std::move(identity)),
       loop_(loop),
       events_(events),
       intake_(intake),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      config_(config) {}
 
 std::unique_ptr<PreparedBatch> SchedulerService::Prepare(v1::SubmitRequest& request) const {
   auto batch = std::make_unique<PreparedBatch>();
@@ -353,7 +355,8 @@ std::unique_ptr<PreparedBatch> SchedulerService::Prepare(v1::SubmitRequest& requ
   batch->response.mutable_results()->Reserve(n);
   batch->intents.reserve(static_cast<size_t>(n));
   batch->positions.reserve(static_cast<size_t>(n));
-  const size_t max_batch = intake_->limits().max_batch_intents;
+  const std::shared_ptr<const IntakeLimits> limits = intake_->limits();
+  const size_t max_batch = limits->max_batch_intents;
   for (int i = 0; i < n; ++i) {
     v1::IntentResult* result = batch->response.add_results();
     if (static_cast<size_t>(i) >= max_batch) {
@@ -364,7 +367,8 @@ std::unique_ptr<PreparedBatch> SchedulerService::Prepare(v1::SubmitRequest& requ
       continue;
     }
     Rejection rejection;
-    std::unique_ptr<Intent> intent = intake_->Convert(*request.mutable_intents(i), &rejection);
+    std::unique_ptr<Intent> intent =
+        intake_->Convert(*limits, *request.mutable_intents(i), &rejection);
     if (intent == nullptr) {
       result->set_field(std::move(rejection.field));
       result->set_reason(std::move(rejection.reason));
@@ -482,6 +486,17 @@ grpc::ServerUnaryReactor* SchedulerService::GetStatus(grpc::CallbackServerContex
                                                       v1::GetStatusResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool include_namespaces = request->include_namespaces();
+  if (request->include_config() && config_ != nullptr) {
+    if (std::shared_ptr<const EffectiveConfigSnapshot> config = config_->Get()) {
+      v1::EffectiveConfig* out = response->mutable_config();
+      out->set_yaml(config->yaml);
+      out->set_generation(config->generation);
+      out->set_source(config->source);
+      const int64_t loaded = absl::ToUnixNanos(config->loaded);
+      out->mutable_loaded()->set_seconds(loaded / 1'000'000'000);
+      out->mutable_loaded()->set_nanos(static_cast<int32_t>(loaded % 1'000'000'000));
+    }
+  }
   loop_->Post([this, response, reactor, include_namespaces](Engine& engine) {
     ToProto(engine.Status(include_namespaces), response);
     response->set_epoch(identity_.epoch);

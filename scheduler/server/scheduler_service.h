@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "scheduler/server/effective_config.h"
 #include "scheduler/server/engine_loop.h"
 #include "scheduler/server/event_log.h"
 #include "scheduler/server/intake.h"
@@ -38,9 +39,11 @@ struct PreparedBatch {
 // class per streaming RPC (Submit, WatchEvents), each owning itself.
 class SchedulerService final : public v1::Scheduler::CallbackService {
  public:
-  // Everything passed in must outlive the service. `metrics` may be null.
+  // Everything passed in must outlive the service. `metrics` and `config`
+  // may be null (GetStatus then reports no configuration).
   SchedulerService(ServerIdentity identity, EngineLoop* loop, EventLog* events,
-                   const IntentIntake* intake, SluiceMetrics* metrics);
+                   const IntentIntake* intake, SluiceMetrics* metrics,
+                   const EffectiveConfig* config = nullptr);
 
   grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* Submit(
       grpc::CallbackServerContext* context) override;
@@ -75,6 +78,7 @@ class SchedulerService final : public v1::Scheduler::CallbackService {
   EventLog* const events_;
   const IntentIntake* const intake_;
   SluiceMetrics* const metrics_;
+  const EffectiveConfig* const config_;
 };
 
 }  // namespace sluice

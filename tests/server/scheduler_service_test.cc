@@ -274,6 +274,55 @@ TEST_F(SchedulerServiceTest, GetStatusAndCancel) {
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(SchedulerServiceTest, GetStatusReportsTheEffectiveConfigAndEachReload) {
+  v1::GetStatusRequest with_config;
+  with_config.set_include_config(true);
+  {
+    v1::GetStatusResponse status;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetStatus(&context, v1::GetStatusRequest(), &status).ok());
+    EXPECT_FALSE(status.has_config()) << "only when asked";
+  }
+  v1::GetStatusResponse before;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetStatus(&context, with_config, &before).ok());
+  }
+  EXPECT_EQ(before.config().generation(), 1u);
+  EXPECT_EQ(before.config().yaml(), ConfigToYaml([] {
+              SluicedConfig c;
+              c.listen = "127.0.0.1:0";
+              c.metrics_listen = "127.0.0.1:0";
+              return c;
+            }()));
+  EXPECT_GT(before.config().loaded().seconds(), 0);
+
+  // A reload narrows the namespace allow-list: it applies to the next batch.
+  SluicedConfig narrowed;
+  narrowed.listen = "127.0.0.1:0";
+  narrowed.metrics_listen = "127.0.0.1:0";
+  narrowed.engine.budget.qps = 123;
+  narrowed.intake.allowed_namespaces = {"team-a"};
+  daemon_->Reconfigure(narrowed);
+  v1::GetStatusResponse after;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetStatus(&context, with_config, &after).ok());
+  }
+  EXPECT_EQ(after.config().generation(), 2u);
+  EXPECT_THAT(after.config().yaml(), HasSubstr("qps: 123"));
+  EXPECT_THAT(after.config().yaml(), HasSubstr("namespaces: [team-a]"));
+
+  v1::SubmitRequest request;
+  *request.add_intents() = Intent("outside");  // namespace "default"
+  v1::SubmitResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->SubmitBatch(&context, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).code(), v1::IntentResult::REJECTED);
+  EXPECT_EQ(response.results(0).field(), "namespace");
+}
+
 TEST_F(SchedulerServiceTest, QueueCapAnswersResourceExhaustedAndLosesNothingElse) {
   SluicedConfig config;
   config.engine.budget.qps = 0.001;
