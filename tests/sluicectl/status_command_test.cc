@@ -19,6 +19,7 @@ using ::sluice::ctl::testing::RunResult;
 using ::sluice::ctl::testing::RunSluicectl;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using StatusCommandTest = InProcessDaemonTest;
 
@@ -36,6 +37,24 @@ TEST_F(StatusCommandTest, JsonIsTheGetStatusResponseWithTheEpoch) {
   v1::GetStatusResponse parsed;
   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &parsed).ok());
   EXPECT_EQ(parsed.epoch(), daemon_->epoch());
+}
+
+TEST_F(StatusCommandTest, ConfigFlagShowsTheConfigurationInForce) {
+  const RunResult table = RunSluicectl({"--address", address(), "status", "--config"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, ContainsRegex("Config: +generation 1, loaded .* from defaults and flags"));
+  EXPECT_THAT(table.out, HasSubstr("\nbudget:\n  qps: "));
+
+  const RunResult json = RunSluicectl({"--address", address(), "-o", "json", "status", "--config"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  rapidjson::Document doc;
+  ASSERT_FALSE(doc.Parse(json.out.c_str()).HasParseError()) << json.out;
+  ASSERT_TRUE(doc.HasMember("config"));
+  EXPECT_STREQ(doc["config"]["generation"].GetString(), "1");
+  EXPECT_THAT(std::string(doc["config"]["yaml"].GetString()), HasSubstr("listen: unix://"));
+
+  const RunResult plain = RunSluicectl({"--address", address(), "status"});
+  EXPECT_THAT(plain.out, Not(HasSubstr("Config:")));
 }
 
 TEST_F(StatusCommandTest, TableShowsQueueBudgetAndNamespaces) {

@@ -7,6 +7,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tools/sluicectl/client_tls.h"
 #include "tools/sluicectl/connection.h"
 #include "tools/sluicectl/json_output.h"
 
@@ -16,19 +17,25 @@ namespace sluice::ctl {
 // sluiced, made on first use (so that `submit --dry-run` needs no daemon).
 class CommandContext {
  public:
-  CommandContext(std::string address, absl::Duration call_timeout, OutputFormat format)
-      : address_(std::move(address)), call_timeout_(call_timeout), format_(format) {}
+  CommandContext(std::string address, absl::Duration call_timeout, OutputFormat format,
+                 ClientTls tls = {})
+      : address_(std::move(address)),
+        call_timeout_(call_timeout),
+        format_(format),
+        tls_(std::move(tls)) {}
 
   OutputFormat format() const { return format_; }
   bool json() const { return format_ == OutputFormat::kJson; }
 
-  // InvalidArgument if the address cannot be parsed.
+  // InvalidArgument if the address cannot be parsed or the TLS files cannot
+  // be read. TLS applies to TCP addresses; a Unix socket is plaintext.
   absl::StatusOr<Connection*> Connect();
 
  private:
   const std::string address_;
   const absl::Duration call_timeout_;
   const OutputFormat format_;
+  const ClientTls tls_;
   std::unique_ptr<Connection> connection_;
 };
 

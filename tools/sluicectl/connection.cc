@@ -25,9 +25,16 @@ constexpr absl::string_view kAddressHint =
 
 }  // namespace
 
-Connection::Connection(DaemonAddress address, absl::Duration call_timeout)
-    : address_(std::move(address)), call_timeout_(call_timeout) {
-  channel_ = grpc::CreateChannel(address_.target, grpc::InsecureChannelCredentials());
+Connection::Connection(DaemonAddress address, absl::Duration call_timeout,
+                       std::shared_ptr<grpc::ChannelCredentials> credentials,
+                       std::string tls_server_name)
+    : address_(std::move(address)), call_timeout_(call_timeout), tls_(credentials != nullptr) {
+  grpc::ChannelArguments arguments;
+  if (tls_ && !tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(tls_server_name);
+  }
+  channel_ = grpc::CreateCustomChannel(
+      address_.target, tls_ ? credentials : grpc::InsecureChannelCredentials(), arguments);
   stub_ = v1::Scheduler::NewStub(channel_);
 }
 
@@ -79,7 +86,12 @@ absl::Status Connection::Unreachable(const grpc::Status& status, absl::string_vi
   if (probe.connects) {
     return absl::UnavailableError(absl::StrCat(
         "sluiced at ", address_.target, " did not answer ", rpc, " (gRPC: ", status.error_message(),
-        "). Something accepts connections there: is it sluiced, and does it expect TLS?"));
+        "). Something accepts connections there: ",
+        tls_ ? "is it sluiced, does its certificate chain to --tls-ca and name this host "
+               "(else --tls-server-name), and does it accept the certificate of --tls-cert?"
+             : "is it sluiced, and does it expect TLS? A sluiced on TCP wants mutual TLS: "
+               "give --tls-ca, --tls-cert and --tls-key (or $SLUICE_TLS_CA, $SLUICE_TLS_CERT, "
+               "$SLUICE_TLS_KEY)."));
   }
   return absl::UnavailableError(absl::StrCat("cannot reach sluiced at ", address_.target, ": ",
                                              probe.problem, ".", probe.address_suspect ? "\n" : "",

@@ -2,12 +2,14 @@
 #define SLUICE_TOOLS_SLUICECTL_CONNECTION_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "sluice/v1/scheduler.grpc.pb.h"
 #include "tools/sluicectl/address.h"
 
@@ -21,7 +23,11 @@ namespace sluice::ctl {
 class Connection {
  public:
   // `call_timeout` bounds every unary call (streams have no deadline).
-  Connection(DaemonAddress address, absl::Duration call_timeout);
+  // `credentials` null: plaintext. `tls_server_name` (with TLS credentials)
+  // replaces the address's host when checking sluiced's certificate.
+  Connection(DaemonAddress address, absl::Duration call_timeout,
+             std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr,
+             std::string tls_server_name = "");
 
   v1::Scheduler::Stub& stub() { return *stub_; }
   const DaemonAddress& address() const { return address_; }
@@ -49,6 +55,7 @@ class Connection {
 
   const DaemonAddress address_;
   const absl::Duration call_timeout_;
+  const bool tls_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Scheduler::Stub> stub_;
 };

@@ -10,6 +10,7 @@
 #include "tools/sluicectl/address.h"
 #include "tools/sluicectl/cancel_command.h"
 #include "tools/sluicectl/capacity_command.h"
+#include "tools/sluicectl/client_tls.h"
 #include "tools/sluicectl/command.h"
 #include "tools/sluicectl/exit_code.h"
 #include "tools/sluicectl/interrupts.h"
@@ -49,6 +50,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
   app.add_option("--timeout", timeout_seconds, "Seconds to wait for each answer")
       ->check(CLI::PositiveNumber);
+  ClientTls tls_flags;
+  app.add_option("--tls-ca", tls_flags.ca_file,
+                 "TCP with TLS: the CA bundle (PEM) sluiced's certificate chains to "
+                 "(default: $SLUICE_TLS_CA)");
+  app.add_option("--tls-cert", tls_flags.cert_file,
+                 "TCP with mutual TLS: this client's certificate (PEM; default: $SLUICE_TLS_CERT)");
+  app.add_option("--tls-key", tls_flags.key_file,
+                 "TCP with mutual TLS: the key of --tls-cert (PEM; default: $SLUICE_TLS_KEY)");
+  app.add_option("--tls-server-name", tls_flags.server_name,
+                 "The name sluiced's certificate must carry, when not the address's host "
+                 "(default: $SLUICE_TLS_SERVER_NAME)");
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(AddStatusCommand(app));
@@ -66,7 +78,10 @@ int main(int argc, char** argv) {
 
   CommandContext context(ChooseAddress(address_flag, std::getenv(std::string(kAddressEnv).c_str())),
                          absl::Seconds(timeout_seconds),
-                         output == "json" ? OutputFormat::kJson : OutputFormat::kTable);
+                         output == "json" ? OutputFormat::kJson : OutputFormat::kTable,
+                         TlsWithEnvironment(std::move(tls_flags), [](const char* name) {
+                           return static_cast<const char*>(std::getenv(name));
+                         }));
   for (const auto& command : commands) {
     if (!command->selected()) continue;
     const absl::Status status = command->Run(context);

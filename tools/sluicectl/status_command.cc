@@ -67,6 +67,8 @@ class StatusCommand : public Command {
   explicit StatusCommand(CLI::App& root)
       : Command(root.add_subcommand("status", "Queues, write budget and namespaces (GetStatus)")) {
     app_->add_flag("--no-namespaces", no_namespaces_, "Leave out the per-namespace rows");
+    app_->add_flag("--config", config_,
+                   "Also show the configuration in force (every key, after reloads)");
   }
 
   absl::Status Run(CommandContext& context) override {
@@ -74,6 +76,7 @@ class StatusCommand : public Command {
     if (!connection.ok()) return connection.status();
     v1::GetStatusRequest request;
     request.set_include_namespaces(!no_namespaces_);
+    request.set_include_config(config_);
     v1::GetStatusResponse response;
     grpc::ClientContext call;
     (*connection)->SetDeadline(call);
@@ -86,6 +89,7 @@ class StatusCommand : public Command {
 
  private:
   bool no_namespaces_ = false;
+  bool config_ = false;
 };
 
 }  // namespace
@@ -111,18 +115,28 @@ std::string StatusText(const v1::GetStatusResponse& s, absl::Time now) {
   }
   out += Line("Intents", StatesText(s.states()));
   out += Line("Watch streams", absl::StrCat(s.watch_streams()));
-  if (s.namespaces_size() == 0) return out;
-
-  Table table({"NAMESPACE", "QUEUED", "QUOTA-BLOCKED", "IN-FLIGHT", "WORKFLOWS", "WEIGHT",
-               "QUOTA HEADROOM"});
-  for (const v1::NamespaceStatus& ns : s.namespaces()) {
-    table.AddRow({ns.strict_fifo() ? absl::StrCat(ns.namespace_(), " (fifo)") : ns.namespace_(),
-                  absl::StrCat(ns.queued()), absl::StrCat(ns.blocked()),
-                  absl::StrCat(ns.in_flight()), absl::StrCat(ns.workflows()),
-                  NumberText(ns.weight()), HeadroomText(ns)});
+  if (s.has_config()) {
+    const v1::EffectiveConfig& c = s.config();
+    out += Line("Config",
+                absl::StrCat("generation ", c.generation(), ", loaded ", TimestampText(c.loaded()),
+                             " from ", c.source().empty() ? "defaults and flags" : c.source()));
   }
-  out += "\n";
-  out += table.Render();
+  if (s.namespaces_size() > 0) {
+    Table table({"NAMESPACE", "QUEUED", "QUOTA-BLOCKED", "IN-FLIGHT", "WORKFLOWS", "WEIGHT",
+                 "QUOTA HEADROOM"});
+    for (const v1::NamespaceStatus& ns : s.namespaces()) {
+      table.AddRow({ns.strict_fifo() ? absl::StrCat(ns.namespace_(), " (fifo)") : ns.namespace_(),
+                    absl::StrCat(ns.queued()), absl::StrCat(ns.blocked()),
+                    absl::StrCat(ns.in_flight()), absl::StrCat(ns.workflows()),
+                    NumberText(ns.weight()), HeadroomText(ns)});
+    }
+    out += "\n";
+    out += table.Render();
+  }
+  if (s.has_config()) {
+    out += "\n";
+    out += s.config().yaml();
+  }
   return out;
 }
 
