@@ -1,6 +1,7 @@
 #include "scheduler/engine/pool.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/match.h"
 
@@ -143,6 +144,13 @@ void PoolTracker::MarkInterruption(MonoTime now, absl::Time wall, absl::string_v
   State(now);
   ++interruptions_;
   Record(wall, reason, message);
+  recent_notices_.push_back(now);
+  while (!recent_notices_.empty() && recent_notices_.front() <= now - timers_->draining_window) {
+    recent_notices_.pop_front();
+  }
+  const double needed =
+      std::max(1.0, std::ceil(timers_->draining_threshold * static_cast<double>(used_.pods)));
+  if (static_cast<double>(recent_notices_.size()) < needed) return;
   if (kind_ == PoolStateKind::kDraining) {
     state_ends_ = now + timers_->draining_ttl;
   } else {

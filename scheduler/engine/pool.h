@@ -77,8 +77,15 @@ struct PoolTimers {
   absl::Duration backoff_max = absl::Minutes(30);
   // A backoff sequence starts over after this long without failures.
   absl::Duration backoff_reset_after = absl::Hours(3);
-  // How long a pool is Draining after an interruption notice.
+  // How long a pool is Draining after interruption notices.
   absl::Duration draining_ttl = absl::Minutes(3);
+  // A pool starts Draining when the interruption notices of the last
+  // `draining_window` reach this share of its pods in use (at least one
+  // notice): spot capacity loses a few pods a minute as a matter of course,
+  // which is no reason to stop using it; a wave of notices is. 0: every
+  // notice drains the pool.
+  double draining_threshold = 0.05;
+  absl::Duration draining_window = absl::Minutes(1);
 };
 
 enum class PoolStateKind : uint8_t { kAvailable, kUnavailable, kBackedOff, kDraining };
@@ -102,7 +109,8 @@ struct PoolUsage {
 //   Available --other failure--> BackedOff (initial, doubling to max; a
 //        failure while a backoff is active does not escalate; the sequence
 //        starts over after backoff_reset_after without failures)
-//   Available --interruption notice--> Draining (TTL)
+//   Available --interruption notices (a share of its pods within a window;
+//        see PoolTimers::draining_threshold)--> Draining (TTL)
 //   any --timer runs out--> Available
 //
 // A pool that is not Available takes no new pods. Not thread-safe: the engine
@@ -168,6 +176,8 @@ class PoolTracker {
   uint64_t stockouts_ = 0;
   uint64_t backoffs_ = 0;
   uint64_t interruptions_ = 0;
+  // Interruption notices within the draining window, oldest first.
+  std::deque<MonoTime> recent_notices_;
 };
 
 // The pools to try for a pod, in order: by policy (spot first for

@@ -369,7 +369,7 @@ void ReadCapacity(ConfigReader& r, const YAML::Node& node, EngineConfig& engine)
   if (r.ExpectMap(timers, timers_path) && timers) {
     r.CheckKeys(timers, timers_path,
                 {"unavailable_ttl", "backoff_initial", "backoff_max", "backoff_reset_after",
-                 "draining_ttl"});
+                 "draining_ttl", "draining_threshold", "draining_window"});
     PoolTimers& t = engine.capacity.timers;
     r.ReadDuration(timers["unavailable_ttl"], timers_path + ".unavailable_ttl", &t.unavailable_ttl,
                    absl::Seconds(1), absl::Hours(24));
@@ -380,6 +380,10 @@ void ReadCapacity(ConfigReader& r, const YAML::Node& node, EngineConfig& engine)
     r.ReadDuration(timers["backoff_reset_after"], timers_path + ".backoff_reset_after",
                    &t.backoff_reset_after, absl::Seconds(1), absl::Hours(24 * 7));
     r.ReadDuration(timers["draining_ttl"], timers_path + ".draining_ttl", &t.draining_ttl,
+                   absl::Seconds(1), absl::Hours(24));
+    r.ReadDouble(timers["draining_threshold"], timers_path + ".draining_threshold",
+                 &t.draining_threshold, 0, 1);
+    r.ReadDuration(timers["draining_window"], timers_path + ".draining_window", &t.draining_window,
                    absl::Seconds(1), absl::Hours(24));
     if (t.backoff_max < t.backoff_initial) {
       r.Error(timers_path + ".backoff_max", "must be >= capacity.timers.backoff_initial");
@@ -546,6 +550,9 @@ void EmitCapacity(YAML::Emitter& out, const EngineConfig& engine) {
       << absl::FormatDuration(cap.timers.backoff_reset_after);
   out << YAML::Key << "draining_ttl" << YAML::Value
       << absl::FormatDuration(cap.timers.draining_ttl);
+  out << YAML::Key << "draining_threshold" << YAML::Value << cap.timers.draining_threshold;
+  out << YAML::Key << "draining_window" << YAML::Value
+      << absl::FormatDuration(cap.timers.draining_window);
   out << YAML::EndMap;
   out << YAML::Key << "stockout_reasons" << YAML::Value << YAML::Flow << cap.stockout_reasons;
   out << YAML::Key << "failure_reasons" << YAML::Value << YAML::Flow << cap.failure_reasons;

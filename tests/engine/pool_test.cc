@@ -95,6 +95,24 @@ TEST_F(PoolTrackerTest, InterruptionDrains) {
   EXPECT_EQ(pool_.State(At(absl::Minutes(3))), PoolStateKind::kAvailable);
 }
 
+TEST_F(PoolTrackerTest, AFewNoticesInABigPoolDoNotDrainIt) {
+  // 100 pods in use, threshold 5%: the fifth notice within a minute drains.
+  PoolUsage pod;
+  pod.pods = 100;
+  pool_.AddUsed(pod);
+  for (int i = 0; i < 4; ++i) {
+    pool_.MarkInterruption(At(absl::Seconds(10 * i)), kWall, "SpotToBeReleased", "");
+    EXPECT_EQ(pool_.State(At(absl::Seconds(10 * i))), PoolStateKind::kAvailable) << i;
+  }
+  EXPECT_EQ(pool_.interruptions(), 4u);
+  // The first notice (at 0 s) leaves the window at exactly 60 s.
+  pool_.MarkInterruption(At(absl::Seconds(60)), kWall, "SpotToBeReleased", "");
+  EXPECT_EQ(pool_.State(At(absl::Seconds(60))), PoolStateKind::kAvailable);
+  pool_.MarkInterruption(At(absl::Seconds(61)), kWall, "SpotToBeReleased", "");
+  EXPECT_EQ(pool_.State(At(absl::Seconds(61))), PoolStateKind::kDraining);
+  EXPECT_EQ(pool_.StateEnds(), At(absl::Seconds(61) + absl::Minutes(3)));
+}
+
 TEST_F(PoolTrackerTest, StockOutOverridesDraining) {
   pool_.MarkInterruption(At(absl::ZeroDuration()), kWall, "SpotToBeReleased", "");
   pool_.MarkStockOut(At(absl::Minutes(1)), kWall, "NoStock", "");
