@@ -171,6 +171,27 @@ std::string ReportJson(const LoadReport& r) {
     for (const LoadReport::Figure& f : r.figures) {
       if (f.key != "fairness_jain") figure(f.key, f.value);
     }
+    // The samples behind the figures and the picture.
+    key("timeline");
+    w.StartArray();
+    for (const TimelineSample& t : r.chart.samples) {
+      w.StartObject();
+      dbl("t", t.t_seconds);
+      u64("created", t.created);
+      u64("finished", t.finished);
+      key("kube_creates");
+      w.Int64(t.kube_creates);
+      key("kube_429");
+      w.Int64(t.kube_429);
+      key("kube_403");
+      w.Int64(t.kube_403);
+      key("queue_depth");
+      w.Int64(t.queue_depth);
+      figure("jain", t.jain);
+      figure("quota_utilization", t.quota_utilization);
+      w.EndObject();
+    }
+    w.EndArray();
   }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";

@@ -64,7 +64,8 @@ double CpuOrZero(pid_t pid) {
 
 // The scenario's own report keys (see tools/loadgen/README.md).
 void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
-                        const std::vector<PodRecord>& records, LoadReport* report) {
+                        const std::vector<PodRecord>& records,
+                        const std::vector<BacklogChange>& backlog_log, LoadReport* report) {
   const std::vector<TimelineSample>& samples = report->chart.samples;
   auto add = [&](const char* key, std::optional<double> value) {
     report->figures.push_back({key, value});
@@ -89,9 +90,13 @@ void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
     add("throttled_share", std::nullopt);
   }
   if (scenario.fairness_figures) {
+    const SegmentedFairness segmented = SegmentedJain(backlog_log);
+    add("fairness_jain", segmented.defined ? std::optional<double>(segmented.jain) : std::nullopt);
+    add("fairness_jain_worst_segment",
+        segmented.defined ? std::optional<double>(segmented.worst) : std::nullopt);
+    add("fairness_segments", static_cast<double>(segmented.segments));
     const SampledJain jain = MeanSampledJain(samples);
-    add("fairness_jain", jain.mean);
-    add("fairness_jain_min", jain.min);
+    add("fairness_jain_sluiced", jain.mean);
     add("small_first_create_worst_ratio",
         SmallFirstCreateWorstRatio(plan, records, scenario.fixed_limit_qps, 10,
                                    /*use_sluiced_clock=*/!scenario.baseline));
@@ -294,7 +299,9 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   }
   report.chart.workflow_completed_seconds =
       WorkflowCompletionSeconds(plan, records, run_start, options.wait == WaitFor::kFinished);
-  if (scenario != nullptr) AddScenarioFigures(*scenario, plan, records, &report);
+  if (scenario != nullptr) {
+    AddScenarioFigures(*scenario, plan, records, ledger.BacklogLog(), &report);
+  }
   report.complete = settled && report.error.empty();
   return report;
 }
