@@ -204,9 +204,15 @@ std::string ReportTable(const LoadReport& r) {
   };
   auto count = [](uint64_t v) { return absl::StrCat(v); };
   auto fixed = [](double v, int digits) { return absl::StrFormat("%.*f", digits, v); };
-  absl::StrAppend(&out, "sluice-loadgen: ", r.workflows, " workflows x ", r.pods_per_workflow,
-                  " pods = ", r.pods, " pods against ", r.target, r.spawned ? " (spawned)" : "",
-                  ", wait for ", r.wait, "\n");
+  if (r.scenario.empty()) {
+    absl::StrAppend(&out, "sluice-loadgen: ", r.workflows, " workflows x ", r.pods_per_workflow,
+                    " pods = ", r.pods, " pods against ", r.target, r.spawned ? " (spawned)" : "",
+                    ", wait for ", r.wait, "\n");
+  } else {
+    absl::StrAppend(&out, "sluice-loadgen: scenario ", r.scenario, ": ", r.workflows,
+                    " workflows, ", r.pods, " pods against ", r.target,
+                    r.spawned ? " (spawned)" : "", ", wait for ", r.wait, "\n");
+  }
   absl::StrAppend(&out, "result\n");
   row("status", r.complete ? "complete" : absl::StrCat("INCOMPLETE: ", r.error));
   row("elapsed", absl::StrCat(fixed(r.elapsed_seconds, 2), " s"));
