@@ -95,5 +95,28 @@ TEST(WorkflowCompletionTest, LastCreateOrNegativeWhenUnfinished) {
   EXPECT_LT(c[1], 0);
 }
 
+TEST(ApiServerBacklogLogTest, OrderedByKubesimTimeArrivalsAtAcceptance) {
+  WorkloadPlan::Options o;
+  o.shapes = {{2, "a", 0, 0}, {1, "a", 0, 0}};
+  WorkloadPlan plan = WorkloadPlan::Make(o);
+  std::vector<PodRecord> records(3);
+  const absl::Time wall0 = absl::FromUnixSeconds(1000);
+  for (auto& r : records) r.first_sent = MonoTime::FromNanos(1'000'000'000);  // wall 1001 s
+  std::vector<std::optional<absl::Time>> created = {wall0 + absl::Milliseconds(1010),
+                                                    wall0 + absl::Milliseconds(1030), std::nullopt};
+  // Pod 1 was accepted 5 ms before its create: arrives at 1025 ms.
+  records[1].sluiced_submit_to_create_ms = 5;
+  std::vector<BacklogChange> log = ApiServerBacklogLog(plan, records, created, wall0);
+  using K = BacklogChange::Kind;
+  ASSERT_EQ(log.size(), 5u);
+  // 1000 ms: arrivals of pods 0 and 2; 1010: create of 0; 1025: arrival of 1; 1030: create of 1.
+  EXPECT_EQ(log[0].kind, K::kArrival);
+  EXPECT_EQ(log[1].kind, K::kArrival);
+  EXPECT_EQ(log[2].kind, K::kCreated);
+  EXPECT_EQ(log[2].workflow, 0u);
+  EXPECT_EQ(log[3].kind, K::kArrival);
+  EXPECT_EQ(log[4].kind, K::kCreated);
+}
+
 }  // namespace
 }  // namespace sluice::loadgen

@@ -17,6 +17,7 @@
 #include "tools/loadgen/cluster_pods.h"
 #include "tools/loadgen/event_tracker.h"
 #include "tools/loadgen/intent_submitter.h"
+#include "tools/loadgen/kubesim_history.h"
 #include "tools/loadgen/kubesim_stats.h"
 #include "tools/loadgen/limit_script.h"
 #include "tools/loadgen/process_cpu.h"
@@ -65,7 +66,9 @@ double CpuOrZero(pid_t pid) {
 // The scenario's own report keys (see tools/loadgen/README.md).
 void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
                         const std::vector<PodRecord>& records,
-                        const std::vector<BacklogChange>& backlog_log, LoadReport* report) {
+                        const std::vector<BacklogChange>& backlog_log,
+                        const std::string& kubesim_url, absl::Time wall_at_mono_zero,
+                        LoadReport* report) {
   const std::vector<TimelineSample>& samples = report->chart.samples;
   auto add = [&](const char* key, std::optional<double> value) {
     report->figures.push_back({key, value});
@@ -90,11 +93,26 @@ void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
     add("throttled_share", std::nullopt);
   }
   if (scenario.fairness_figures) {
-    const SegmentedFairness segmented = SegmentedJain(backlog_log);
-    add("fairness_jain", segmented.defined ? std::optional<double>(segmented.jain) : std::nullopt);
-    add("fairness_jain_worst_segment",
-        segmented.defined ? std::optional<double>(segmented.worst) : std::nullopt);
+    // On the APIServer's clock when kubesim's history is there (the order
+    // kubesim committed the creates), else on loadgen's (events as received).
+    std::optional<std::vector<std::optional<absl::Time>>> kube_created;
+    if (!kubesim_url.empty()) {
+      absl::StatusOr<std::vector<std::optional<absl::Time>>> times =
+          FetchCreateTimes(kubesim_url, plan);
+      if (times.ok()) kube_created = std::move(*times);
+    }
+    const SegmentedFairness segmented =
+        kube_created.has_value()
+            ? SegmentedJain(ApiServerBacklogLog(plan, records, *kube_created, wall_at_mono_zero))
+            : SegmentedJain(backlog_log);
+    auto defined = [](const SegmentedFairness& f, double v) {
+      return f.defined ? std::optional<double>(v) : std::nullopt;
+    };
+    add("fairness_jain", defined(segmented, segmented.jain));
+    add("fairness_jain_worst_segment", defined(segmented, segmented.worst));
     add("fairness_segments", static_cast<double>(segmented.segments));
+    const SegmentedFairness events = SegmentedJain(backlog_log);
+    add("fairness_jain_events", defined(events, events.jain));
     const SampledJain jain = MeanSampledJain(samples);
     add("fairness_jain_sluiced", jain.mean);
     add("small_first_create_worst_ratio",
@@ -103,6 +121,11 @@ void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
     add("small_first_create_worst_ratio_loadgen_clock",
         SmallFirstCreateWorstRatio(plan, records, scenario.fixed_limit_qps, 10,
                                    /*use_sluiced_clock=*/false));
+    add("small_first_create_worst_ratio_apiserver_clock",
+        kube_created.has_value()
+            ? SmallFirstCreateWorstRatioApiServer(plan, records, *kube_created, wall_at_mono_zero,
+                                                  scenario.fixed_limit_qps, 10)
+            : std::nullopt);
   }
   // Time from the first pod sent to the last CREATED: what the bench compares.
   add("time_to_create_all_seconds",
@@ -202,6 +225,8 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   TimelineSampler sampler(sources, &clock, absl::Seconds(options.sample_seconds));
   sampler.Start();
   const MonoTime run_start = clock.MonoNow();
+  // Wall time at monotonic zero, to put loadgen's times beside kubesim's.
+  const absl::Time wall_at_mono_zero = clock.WallNow() - absl::Nanoseconds(clock.MonoNow().nanos());
   LimitScript limits(target.kubesim_url,
                      scenario != nullptr ? scenario->limit_steps : std::vector<LimitStep>{},
                      &clock);
@@ -300,7 +325,8 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   report.chart.workflow_completed_seconds =
       WorkflowCompletionSeconds(plan, records, run_start, options.wait == WaitFor::kFinished);
   if (scenario != nullptr) {
-    AddScenarioFigures(*scenario, plan, records, ledger.BacklogLog(), &report);
+    AddScenarioFigures(*scenario, plan, records, ledger.BacklogLog(), target.kubesim_url,
+                       wall_at_mono_zero, &report);
   }
   report.complete = settled && report.error.empty();
   return report;

@@ -139,6 +139,63 @@ std::optional<double> SmallFirstCreateWorstRatio(const WorkloadPlan& plan,
   return worst;
 }
 
+std::vector<BacklogChange> ApiServerBacklogLog(
+    const WorkloadPlan& plan, const std::vector<PodRecord>& records,
+    const std::vector<std::optional<absl::Time>>& kube_created, absl::Time wall_at_mono_zero) {
+  struct Timed {
+    absl::Time at;
+    int order;  // arrivals (0) before departures (1) at the same instant
+    BacklogChange change;
+  };
+  std::vector<Timed> timed;
+  for (uint32_t pod = 0; pod < records.size(); ++pod) {
+    const uint32_t w = plan.pods()[pod].workflow;
+    if (records[pod].first_sent == MonoTime::Zero()) continue;
+    absl::Time sent = wall_at_mono_zero + absl::Nanoseconds(records[pod].first_sent.nanos());
+    // Arrival at sluiced: kubesim's commit minus sluiced's acceptance-to-201
+    // time, when both are known (1 ms resolution); else loadgen's send.
+    if (pod < kube_created.size() && kube_created[pod].has_value() &&
+        records[pod].sluiced_submit_to_create_ms.has_value()) {
+      sent = std::max(
+          sent, *kube_created[pod] - absl::Milliseconds(*records[pod].sluiced_submit_to_create_ms));
+    }
+    timed.push_back({sent, 0, {w, BacklogChange::Kind::kArrival}});
+    if (pod < kube_created.size() && kube_created[pod].has_value()) {
+      // A create committed before loadgen's send time (clock skew between
+      // the two processes' reads) departs right after its arrival.
+      timed.push_back({std::max(*kube_created[pod], sent), 1, {w, BacklogChange::Kind::kCreated}});
+    }
+  }
+  std::stable_sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) {
+    return a.at != b.at ? a.at < b.at : a.order < b.order;
+  });
+  std::vector<BacklogChange> log;
+  log.reserve(timed.size());
+  for (const Timed& t : timed) log.push_back(t.change);
+  return log;
+}
+
+std::optional<double> SmallFirstCreateWorstRatioApiServer(
+    const WorkloadPlan& plan, const std::vector<PodRecord>& records,
+    const std::vector<std::optional<absl::Time>>& kube_created, absl::Time wall_at_mono_zero,
+    double rate_qps, uint32_t small_pods) {
+  // The same computation with created_at replaced by kubesim's commit time.
+  std::vector<PodRecord> shifted = records;
+  for (uint32_t pod = 0; pod < shifted.size(); ++pod) {
+    PodRecord& r = shifted[pod];
+    if (pod < kube_created.size() && kube_created[pod].has_value()) {
+      r.created = true;
+      r.created_at =
+          MonoTime::FromNanos(absl::ToInt64Nanoseconds(*kube_created[pod] - wall_at_mono_zero));
+      if (r.first_sent != MonoTime::Zero() && r.created_at < r.first_sent)
+        r.created_at = r.first_sent;
+    } else {
+      r.created = false;
+    }
+  }
+  return SmallFirstCreateWorstRatio(plan, shifted, rate_qps, small_pods, false);
+}
+
 std::vector<double> WorkflowCompletionSeconds(const WorkloadPlan& plan,
                                               const std::vector<PodRecord>& records, MonoTime start,
                                               bool finished) {

@@ -4,7 +4,9 @@
 #include <optional>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "scheduler/common/clock.h"
+#include "tools/loadgen/fairness.h"
 #include "tools/loadgen/pod_ledger.h"
 #include "tools/loadgen/scenario.h"
 #include "tools/loadgen/timeline.h"
@@ -51,6 +53,24 @@ std::optional<double> SmallFirstCreateWorstRatio(const WorkloadPlan& plan,
                                                  const std::vector<PodRecord>& records,
                                                  double rate_qps, uint32_t small_pods,
                                                  bool use_sluiced_clock);
+
+// The fairness log rebuilt on the APIServer's clock: each pod arrives when
+// sluiced accepted it (kubesim's commit minus the CREATED event's
+// submit_to_create_ms) or, without those, when loadgen first sent it
+// (`first_sent`, converted to wall time by `wall_at_mono_zero`: wall =
+// wall_at_mono_zero + mono), never before the send; it departs when
+// kubesim committed its create (`kube_created`); pods never created do not
+// depart. Ordered by time, ties arrivals first. Input of SegmentedJain.
+std::vector<BacklogChange> ApiServerBacklogLog(
+    const WorkloadPlan& plan, const std::vector<PodRecord>& records,
+    const std::vector<std::optional<absl::Time>>& kube_created, absl::Time wall_at_mono_zero);
+
+// As SmallFirstCreateWorstRatio with the delay from loadgen's send (wall
+// time as above) to kubesim's commit of the workflow's first pod.
+std::optional<double> SmallFirstCreateWorstRatioApiServer(
+    const WorkloadPlan& plan, const std::vector<PodRecord>& records,
+    const std::vector<std::optional<absl::Time>>& kube_created, absl::Time wall_at_mono_zero,
+    double rate_qps, uint32_t small_pods);
 
 // Per workflow: seconds after `start` when its last pod was created (or
 // finished, `finished`); negative when some pod never got there.
