@@ -78,5 +78,42 @@ TEST(BackloggedJainTest, IgnoresDeparturesWithoutArrival) {
   EXPECT_DOUBLE_EQ(r.jain, 0.5);
 }
 
+TEST(SegmentedJainTest, AlternatingServiceIsFairAcrossChangingSets) {
+  // 0 arrives with 6 pods; 1 arrives with 2 and is served alternately with 0;
+  // when 1 drains, 0 continues alone (not counted: one workflow).
+  std::vector<BacklogChange> log;
+  for (int i = 0; i < 6; ++i) log.push_back(Arrive(0));
+  log.push_back(Create(0));
+  log.push_back(Arrive(1));
+  log.push_back(Arrive(1));
+  log.push_back(Create(0));
+  log.push_back(Create(1));
+  log.push_back(Create(0));
+  log.push_back(Create(1));  // 1 drains: segment {0, 1} with 2 + 2 creates
+  log.push_back(Create(0));
+  SegmentedFairness f = SegmentedJain(log);
+  ASSERT_TRUE(f.defined);
+  EXPECT_EQ(f.segments, 1u);
+  EXPECT_EQ(f.creates, 4u);
+  EXPECT_DOUBLE_EQ(f.jain, 1.0);
+}
+
+TEST(SegmentedJainTest, ServingOnlyTheBigOneWhileTheSmallWaitsIsUnfair) {
+  std::vector<BacklogChange> log;
+  for (int i = 0; i < 10; ++i) log.push_back(Arrive(0));
+  log.push_back(Arrive(1));
+  for (int i = 0; i < 4; ++i) log.push_back(Create(0));
+  log.push_back(Create(1));  // {0, 1}: 4 and 1 creates
+  SegmentedFairness f = SegmentedJain(log);
+  ASSERT_TRUE(f.defined);
+  EXPECT_DOUBLE_EQ(f.jain, 25.0 / (2 * 17));
+  EXPECT_DOUBLE_EQ(f.worst, f.jain);
+}
+
+TEST(SegmentedJainTest, ShortSegmentsAreNotCounted) {
+  std::vector<BacklogChange> log = {Arrive(0), Arrive(0), Arrive(1), Create(1), Create(0)};
+  EXPECT_FALSE(SegmentedJain(log).defined);
+}
+
 }  // namespace
 }  // namespace sluice::loadgen

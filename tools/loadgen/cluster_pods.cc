@@ -16,13 +16,15 @@ const rapidjson::Value* Member(const rapidjson::Value& v, const char* name) {
 }  // namespace
 
 absl::StatusOr<PodListing> ListPods(const std::string& base_url, const std::string& label_selector,
-                                    int page_size) {
+                                    int page_size, const std::string& field_selector) {
   PodListing listing;
   std::string token;
   do {
     std::string path = absl::StrCat("/api/v1/pods?limit=", page_size);
     if (!label_selector.empty())
       absl::StrAppend(&path, "&labelSelector=", QueryEscape(label_selector));
+    if (!field_selector.empty())
+      absl::StrAppend(&path, "&fieldSelector=", QueryEscape(field_selector));
     if (!token.empty()) absl::StrAppend(&path, "&continue=", QueryEscape(token));
     absl::StatusOr<std::string> body = HttpGet(base_url, path);
     if (!body.ok()) return body.status();

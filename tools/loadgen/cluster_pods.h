@@ -15,10 +15,11 @@ struct PodListing {
 };
 
 // LIST /api/v1/pods across namespaces, `page_size` objects per page, following
-// `continue` tokens to the end. `label_selector` may be empty. For kubesim (or
-// any APIServer reachable without credentials over plain HTTP).
+// `continue` tokens to the end. `label_selector` and `field_selector` may be
+// empty. For kubesim (or any APIServer reachable without credentials over
+// plain HTTP).
 absl::StatusOr<PodListing> ListPods(const std::string& base_url, const std::string& label_selector,
-                                    int page_size = 500);
+                                    int page_size = 500, const std::string& field_selector = "");
 
 }  // namespace sluice::loadgen
 

@@ -48,6 +48,25 @@ double JainIndex(absl::Span<const double> x);
 // before loadgen saw its answer is logged as an arrival first) are ignored.
 FairnessResult BackloggedJain(absl::Span<const BacklogChange> log);
 
+// Jain's index among backlogged workflows when workflows come and go (the
+// fanout and burst scenarios, where the set of backlogged workflows keeps
+// changing and BackloggedJain has no window).
+//
+// Definition. Replay `log` as BackloggedJain does. Cut it into segments at
+// every change of the set B of backlogged workflows (one starts waiting, one
+// drains). In a segment, x_w is the number of creates of each w in B (zero
+// included). A segment counts when |B| >= 2 and it holds at least 2|B|
+// creates (shorter ones measure rounding, not fairness). The result is the
+// mean of the counted segments' JainIndex(x), weighted by their creates.
+struct SegmentedFairness {
+  bool defined = false;
+  double jain = 0;
+  uint64_t segments = 0;  // counted
+  uint64_t creates = 0;   // in counted segments
+  double worst = 0;       // the lowest counted segment's index
+};
+SegmentedFairness SegmentedJain(absl::Span<const BacklogChange> log);
+
 }  // namespace sluice::loadgen
 
 #endif  // SLUICE_TOOLS_LOADGEN_FAIRNESS_H_

@@ -28,6 +28,24 @@ absl::StatusOr<std::string> HttpGet(const std::string& base_url, const std::stri
   return std::move(r->body);
 }
 
+absl::StatusOr<std::string> HttpPutJson(const std::string& base_url, const std::string& path,
+                                        const std::string& body, absl::Duration timeout) {
+  httplib::Client client(base_url);
+  const int64_t ms = absl::ToInt64Milliseconds(timeout);
+  client.set_connection_timeout(std::chrono::milliseconds(ms));
+  client.set_read_timeout(std::chrono::milliseconds(ms));
+  httplib::Result r = client.Put(path, body, "application/json");
+  if (!r) {
+    return absl::UnavailableError(
+        absl::StrCat("PUT ", base_url, path, ": ", httplib::to_string(r.error())));
+  }
+  if (r->status != 200) {
+    return absl::InternalError(
+        absl::StrCat("PUT ", base_url, path, ": HTTP ", r->status, ": ", r->body.substr(0, 200)));
+  }
+  return std::move(r->body);
+}
+
 std::string QueryEscape(const std::string& s) {
   std::string out;
   for (const char ch : s) {

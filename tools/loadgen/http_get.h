@@ -14,6 +14,12 @@ namespace sluice::loadgen {
 absl::StatusOr<std::string> HttpGet(const std::string& base_url, const std::string& path_and_query,
                                     absl::Duration timeout = absl::Seconds(30));
 
+// PUT `body` (JSON) to `path` of `base_url`; the body of a 200 answer.
+// Errors as HttpGet.
+absl::StatusOr<std::string> HttpPutJson(const std::string& base_url, const std::string& path,
+                                        const std::string& body,
+                                        absl::Duration timeout = absl::Seconds(10));
+
 // `s` percent-encoded for a URL query value.
 std::string QueryEscape(const std::string& s);
 

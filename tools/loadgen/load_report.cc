@@ -1,5 +1,6 @@
 #include "tools/loadgen/load_report.h"
 
+#include <cmath>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -109,11 +110,25 @@ std::string ReportJson(const LoadReport& r) {
   dbl("p99", r.submit_to_create_ms.p99_ms);
   dbl("max", r.submit_to_create_ms.max_ms);
   w.EndObject();
-  key("fairness_jain");
-  if (r.fairness.defined) {
-    w.Double(r.fairness.jain);
+  auto figure = [&](const std::string& k, const std::optional<double>& v) {
+    w.Key(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
+    if (v.has_value() && std::isfinite(*v)) {
+      w.Double(*v);
+    } else {
+      w.Null();
+    }
+  };
+  std::optional<double> loadgen_jain;
+  if (r.fairness.defined) loadgen_jain = r.fairness.jain;
+  const LoadReport::Figure* jain_override = nullptr;
+  for (const LoadReport::Figure& f : r.figures) {
+    if (f.key == "fairness_jain") jain_override = &f;
+  }
+  if (jain_override != nullptr) {
+    figure("fairness_jain", jain_override->value);
+    figure("fairness_jain_loadgen", loadgen_jain);
   } else {
-    w.Null();
+    figure("fairness_jain", loadgen_jain);
   }
   key("fairness_window");
   w.StartObject();
@@ -148,6 +163,36 @@ std::string ReportJson(const LoadReport& r) {
   w.StartObject();
   for (const LoadReport::ProcessCpu& p : r.cpu) dbl(p.name.c_str(), p.seconds);
   w.EndObject();
+  if (!r.scenario.empty()) {
+    str("scenario", r.scenario);
+    dbl("scale", r.scale);
+    key("baseline");
+    w.Bool(r.baseline);
+    for (const LoadReport::Figure& f : r.figures) {
+      if (f.key != "fairness_jain") figure(f.key, f.value);
+    }
+    // The samples behind the figures and the picture.
+    key("timeline");
+    w.StartArray();
+    for (const TimelineSample& t : r.chart.samples) {
+      w.StartObject();
+      dbl("t", t.t_seconds);
+      u64("created", t.created);
+      u64("finished", t.finished);
+      key("kube_creates");
+      w.Int64(t.kube_creates);
+      key("kube_429");
+      w.Int64(t.kube_429);
+      key("kube_403");
+      w.Int64(t.kube_403);
+      key("queue_depth");
+      w.Int64(t.queue_depth);
+      figure("jain", t.jain);
+      figure("quota_utilization", t.quota_utilization);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
@@ -159,9 +204,15 @@ std::string ReportTable(const LoadReport& r) {
   };
   auto count = [](uint64_t v) { return absl::StrCat(v); };
   auto fixed = [](double v, int digits) { return absl::StrFormat("%.*f", digits, v); };
-  absl::StrAppend(&out, "sluice-loadgen: ", r.workflows, " workflows x ", r.pods_per_workflow,
-                  " pods = ", r.pods, " pods against ", r.target, r.spawned ? " (spawned)" : "",
-                  ", wait for ", r.wait, "\n");
+  if (r.scenario.empty()) {
+    absl::StrAppend(&out, "sluice-loadgen: ", r.workflows, " workflows x ", r.pods_per_workflow,
+                    " pods = ", r.pods, " pods against ", r.target, r.spawned ? " (spawned)" : "",
+                    ", wait for ", r.wait, "\n");
+  } else {
+    absl::StrAppend(&out, "sluice-loadgen: scenario ", r.scenario, ": ", r.workflows,
+                    " workflows, ", r.pods, " pods against ", r.target,
+                    r.spawned ? " (spawned)" : "", ", wait for ", r.wait, "\n");
+  }
   absl::StrAppend(&out, "result\n");
   row("status", r.complete ? "complete" : absl::StrCat("INCOMPLETE: ", r.error));
   row("elapsed", absl::StrCat(fixed(r.elapsed_seconds, 2), " s"));
@@ -208,6 +259,13 @@ std::string ReportTable(const LoadReport& r) {
   if (r.cluster_pods.has_value()) {
     row("pods listed in cluster",
         absl::StrCat(*r.cluster_pods, r.verify_error.empty() ? " (match)" : "  " + r.verify_error));
+  }
+  if (!r.scenario.empty()) {
+    absl::StrAppend(&out, "scenario ", r.scenario, " (scale ", r.scale, ")",
+                    r.baseline ? ", baseline: created the Argo controller's way" : "", "\n");
+    for (const LoadReport::Figure& f : r.figures) {
+      row(f.key, f.value.has_value() ? fixed(*f.value, 4) : std::string("n/a"));
+    }
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include "tools/loadgen/kubesim_stats.h"
 #include "tools/loadgen/latency_summary.h"
 #include "tools/loadgen/pod_ledger.h"
+#include "tools/loadgen/timeline_svg.h"
 
 namespace sluice::loadgen {
 
@@ -74,6 +75,22 @@ struct LoadReport {
     double seconds = 0;
   };
   std::vector<ProcessCpu> cpu;
+
+  // --scenario runs: its name and scale, whether pods were created the
+  // baseline (Argo controller) way, and its figures, written as top-level
+  // JSON keys in this order (null when not measured). A figure named
+  // `fairness_jain` replaces loadgen's own (which moves to
+  // `fairness_jain_loadgen`).
+  std::string scenario;
+  double scale = 1;
+  bool baseline = false;
+  struct Figure {
+    std::string key;
+    std::optional<double> value;
+  };
+  std::vector<Figure> figures;
+  // The timeline and per-workflow completion: the SVG beside the JSON.
+  TimelineChart chart;
 };
 
 // Fills the figures that come from the ledger (counts, rates, latencies,

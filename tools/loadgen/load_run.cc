@@ -2,19 +2,28 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "tools/loadgen/argo_style_creator.h"
+#include "tools/loadgen/arrival_schedule.h"
 #include "tools/loadgen/cluster_pods.h"
 #include "tools/loadgen/event_tracker.h"
 #include "tools/loadgen/intent_submitter.h"
+#include "tools/loadgen/kubesim_history.h"
 #include "tools/loadgen/kubesim_stats.h"
+#include "tools/loadgen/limit_script.h"
 #include "tools/loadgen/process_cpu.h"
+#include "tools/loadgen/scenario_figures.h"
 #include "tools/loadgen/scheduler_channel.h"
+#include "tools/loadgen/timeline.h"
 #include "tools/loadgen/workload_plan.h"
 
 namespace sluice::loadgen {
@@ -54,10 +63,86 @@ double CpuOrZero(pid_t pid) {
   return cpu.ok() ? *cpu : 0;
 }
 
+// The scenario's own report keys (see tools/loadgen/README.md).
+void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
+                        const std::vector<PodRecord>& records,
+                        const std::vector<BacklogChange>& backlog_log,
+                        const std::string& kubesim_url, absl::Time wall_at_mono_zero,
+                        LoadReport* report) {
+  const std::vector<TimelineSample>& samples = report->chart.samples;
+  auto add = [&](const char* key, std::optional<double> value) {
+    report->figures.push_back({key, value});
+  };
+  if (scenario.quota_figures) add("quota_utilization", MeanQuotaUtilization(samples));
+  if (scenario.limit_figures) {
+    const LimitFigures f = ComputeLimitFigures(samples, scenario.limit_steps);
+    add("limit_utilization", f.limit_utilization);
+    std::optional<double> worst;
+    for (double c : f.convergence_seconds) worst = std::max(worst.value_or(0), c);
+    add("convergence_seconds", worst);
+    for (size_t i = 0; i < f.convergence_seconds.size(); ++i) {
+      report->figures.push_back(
+          {absl::StrCat("convergence_seconds_step", i), f.convergence_seconds[i]});
+    }
+  }
+  if (scenario.limit_figures && report->apiserver.has_value() &&
+      report->apiserver->mutating_requests > 0) {
+    add("throttled_share", static_cast<double>(report->apiserver->status_429) /
+                               static_cast<double>(report->apiserver->mutating_requests));
+  } else if (scenario.limit_figures) {
+    add("throttled_share", std::nullopt);
+  }
+  if (scenario.fairness_figures) {
+    // On the APIServer's clock when kubesim's history is there (the order
+    // kubesim committed the creates), else on loadgen's (events as received).
+    std::optional<std::vector<std::optional<absl::Time>>> kube_created;
+    if (!kubesim_url.empty()) {
+      absl::StatusOr<std::vector<std::optional<absl::Time>>> times =
+          FetchCreateTimes(kubesim_url, plan);
+      if (times.ok()) kube_created = std::move(*times);
+    }
+    const SegmentedFairness segmented =
+        kube_created.has_value()
+            ? SegmentedJain(ApiServerBacklogLog(plan, records, *kube_created, wall_at_mono_zero))
+            : SegmentedJain(backlog_log);
+    auto defined = [](const SegmentedFairness& f, double v) {
+      return f.defined ? std::optional<double>(v) : std::nullopt;
+    };
+    add("fairness_jain", defined(segmented, segmented.jain));
+    add("fairness_jain_worst_segment", defined(segmented, segmented.worst));
+    add("fairness_segments", static_cast<double>(segmented.segments));
+    const SegmentedFairness events = SegmentedJain(backlog_log);
+    add("fairness_jain_events", defined(events, events.jain));
+    const SampledJain jain = MeanSampledJain(samples);
+    add("fairness_jain_sluiced", jain.mean);
+    add("small_first_create_worst_ratio",
+        SmallFirstCreateWorstRatio(plan, records, scenario.fixed_limit_qps, 10,
+                                   /*use_sluiced_clock=*/!scenario.baseline));
+    add("small_first_create_worst_ratio_loadgen_clock",
+        SmallFirstCreateWorstRatio(plan, records, scenario.fixed_limit_qps, 10,
+                                   /*use_sluiced_clock=*/false));
+    add("small_first_create_worst_ratio_apiserver_clock",
+        kube_created.has_value()
+            ? SmallFirstCreateWorstRatioApiServer(plan, records, *kube_created, wall_at_mono_zero,
+                                                  scenario.fixed_limit_qps, 10)
+            : std::nullopt);
+  }
+  // Time from the first pod sent to the last CREATED: what the bench compares.
+  add("time_to_create_all_seconds",
+      report->creates_per_second > 0
+          ? std::optional<double>(static_cast<double>(report->created) / report->creates_per_second)
+          : std::nullopt);
+}
+
 }  // namespace
 
 LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const Clock& clock,
                    const ProgressFn& progress) {
+  return RunLoad(options, nullptr, target, clock, progress);
+}
+
+LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, const RunTarget& target,
+                   const Clock& clock, const ProgressFn& progress) {
   LoadReport report;
   report.target = target.sluiced;
   report.spawned = target.spawned;
@@ -65,6 +150,13 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
   report.pods_per_workflow = options.pods_per_workflow;
   report.batch_size = options.batch_size;
   report.wait = options.wait == WaitFor::kCreated ? "created" : "finished";
+  const bool baseline = scenario != nullptr ? scenario->baseline : options.baseline;
+  report.baseline = baseline;
+  if (scenario != nullptr) {
+    report.scenario = scenario->name;
+    report.scale = options.scale;
+  }
+  if (baseline) report.target = "kubesim directly (Argo controller's way)";
 
   WorkloadPlan::Options plan_options;
   plan_options.workflows = options.workflows;
@@ -72,16 +164,31 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
   plan_options.namespace_prefix = options.namespace_prefix;
   plan_options.namespaces = options.namespaces;
   plan_options.seed = options.seed != 0 ? options.seed : std::random_device()();
+  if (scenario != nullptr) {
+    plan_options.shapes = scenario->workflows;
+    plan_options.workflow_prefix = scenario->name + "-";
+  }
   const WorkloadPlan plan = WorkloadPlan::Make(plan_options);
   report.pods = plan.pod_count();
+  if (scenario != nullptr) {
+    report.workflows = static_cast<uint32_t>(plan.workflows().size());
+    report.pods_per_workflow = 0;  // varies
+  }
 
   const MonoTime deadline = clock.MonoNow() + absl::Seconds(options.timeout_seconds);
-  std::shared_ptr<grpc::Channel> channel = MakeSchedulerChannel(target.sluiced);
-  if (!channel->WaitForConnected(absl::ToChronoTime(absl::Now() + kConnectTimeout))) {
-    report.error = absl::StrCat("cannot connect to sluiced at ", target.sluiced);
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::Scheduler::Stub> stub;
+  if (!baseline) {
+    channel = MakeSchedulerChannel(target.sluiced);
+    if (!channel->WaitForConnected(absl::ToChronoTime(absl::Now() + kConnectTimeout))) {
+      report.error = absl::StrCat("cannot connect to sluiced at ", target.sluiced);
+      return report;
+    }
+    stub = v1::Scheduler::NewStub(channel);
+  } else if (target.kubesim_url.empty()) {
+    report.error = "the baseline needs kubesim";
     return report;
   }
-  std::unique_ptr<v1::Scheduler::Stub> stub = v1::Scheduler::NewStub(channel);
 
   std::optional<ApiServerCounts> stats_before;
   if (!target.kubesim_url.empty()) {
@@ -94,10 +201,13 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
   }
 
   PodLedger ledger(&plan, &clock);
-  EventTracker tracker(stub.get(), &ledger);
-  if (absl::Status s = tracker.Start(kConnectTimeout); !s.ok()) {
-    report.error = std::string(s.message());
-    return report;
+  std::optional<EventTracker> tracker;
+  if (!baseline) {
+    tracker.emplace(stub.get(), &ledger);
+    if (absl::Status s = tracker->Start(kConnectTimeout); !s.ok()) {
+      report.error = std::string(s.message());
+      return report;
+    }
   }
 
   // CPU used by each measured process from here to the end of the wait.
@@ -106,13 +216,57 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
   std::vector<double> cpu_start;
   for (const RunTarget::Process& p : measured) cpu_start.push_back(CpuOrZero(p.pid));
 
-  std::vector<uint32_t> pods(plan.pod_count());
-  std::iota(pods.begin(), pods.end(), 0u);
-  IntentSubmitter::Options submit_options;
-  submit_options.batch_size = options.batch_size;
-  submit_options.window = options.window;
-  IntentSubmitter submitter(stub.get(), &plan, &ledger, &clock, submit_options);
-  absl::Status submitted = submitter.Submit(pods, deadline);
+  TimelineSampler::Sources sources;
+  sources.plan = &plan;
+  sources.ledger = &ledger;
+  sources.stub = stub.get();
+  sources.kubesim_url = target.kubesim_url;
+  sources.quotas = scenario != nullptr && scenario->quota_figures;
+  TimelineSampler sampler(sources, &clock, absl::Seconds(options.sample_seconds));
+  sampler.Start();
+  const MonoTime run_start = clock.MonoNow();
+  // Wall time at monotonic zero, to put loadgen's times beside kubesim's.
+  const absl::Time wall_at_mono_zero = clock.WallNow() - absl::Nanoseconds(clock.MonoNow().nanos());
+  LimitScript limits(target.kubesim_url,
+                     scenario != nullptr ? scenario->limit_steps : std::vector<LimitStep>{},
+                     &clock);
+  absl::Status submitted = target.kubesim_url.empty() ? absl::OkStatus() : limits.Start();
+
+  std::unique_ptr<ArgoStyleCreator> creator;
+  std::unique_ptr<IntentSubmitter> submitter;
+  if (baseline) {
+    ArgoStyleCreator::Options creator_options;
+    creator_options.follow_finished = options.wait == WaitFor::kFinished;
+    creator = std::make_unique<ArgoStyleCreator>(target.kubesim_url, &plan, &ledger, &clock,
+                                                 creator_options);
+    creator->Start();
+  } else {
+    IntentSubmitter::Options submit_options;
+    submit_options.batch_size = options.batch_size;
+    submit_options.window = options.window;
+    submitter =
+        std::make_unique<IntentSubmitter>(stub.get(), &plan, &ledger, &clock, submit_options);
+  }
+  // Workflows are submitted at their arrival times (all at once without a
+  // scenario).
+  ArrivalSchedule schedule(plan);
+  while (submitted.ok() && !schedule.done()) {
+    const MonoTime now = clock.MonoNow();
+    std::vector<uint32_t> due = schedule.TakeDue(now - run_start);
+    if (!due.empty()) {
+      if (creator != nullptr) {
+        creator->Enqueue(due);
+      } else {
+        submitted = submitter->Submit(due, deadline);
+      }
+      continue;
+    }
+    if (now >= deadline) {
+      submitted = absl::DeadlineExceededError("timed out before every workflow arrived");
+      break;
+    }
+    absl::SleepFor(std::min(*schedule.next_arrival() - (now - run_start), deadline - now));
+  }
   if (!submitted.ok()) report.error = std::string(submitted.message());
 
   bool settled = false;
@@ -122,10 +276,10 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
                                     if (progress)
                                       progress(counts, clock.MonoNow() - ledger.first_sent());
                                     // A broken event stream means nothing more will settle.
-                                    return tracker.status().ok();
+                                    return tracker.has_value() ? tracker->status().ok() : true;
                                   });
     if (!settled) {
-      absl::Status watch = tracker.status();
+      absl::Status watch = tracker.has_value() ? tracker->status() : absl::OkStatus();
       report.error = watch.ok() ? absl::StrCat("timed out after ", options.timeout_seconds,
                                                " s waiting for pods to be ", report.wait)
                                 : std::string(watch.message());
@@ -135,7 +289,10 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
   for (size_t i = 0; i < measured.size(); ++i) {
     report.cpu.push_back({measured[i].name, CpuOrZero(measured[i].pid) - cpu_start[i]});
   }
-  tracker.Stop();
+  sampler.Stop();
+  limits.Stop();
+  if (creator != nullptr) creator->Stop();
+  if (tracker.has_value()) tracker->Stop();
   FillFromLedger(ledger, settled_at, &report);
 
   if (stats_before.has_value()) {
@@ -155,6 +312,21 @@ LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const
         report.verify_error = std::string(listing.status().message());
       }
     }
+  }
+  const std::vector<PodRecord> records = ledger.Records();
+  report.chart.title = absl::StrCat(scenario != nullptr ? scenario->name : "load", ": ",
+                                    plan.workflows().size(), " workflows, ", plan.pod_count(),
+                                    " pods", baseline ? " (baseline: Argo controller's way)" : "");
+  report.chart.samples = sampler.samples();
+  if (scenario != nullptr) {
+    report.chart.limit_steps = scenario->limit_steps;
+    report.chart.fixed_limit_qps = scenario->fixed_limit_qps;
+  }
+  report.chart.workflow_completed_seconds =
+      WorkflowCompletionSeconds(plan, records, run_start, options.wait == WaitFor::kFinished);
+  if (scenario != nullptr) {
+    AddScenarioFigures(*scenario, plan, records, ledger.BacklogLog(), target.kubesim_url,
+                       wall_at_mono_zero, &report);
   }
   report.complete = settled && report.error.empty();
   return report;

@@ -12,6 +12,7 @@
 #include "tools/loadgen/load_report.h"
 #include "tools/loadgen/loadgen_options.h"
 #include "tools/loadgen/pod_ledger.h"
+#include "tools/loadgen/scenario.h"
 
 namespace sluice::loadgen {
 
@@ -40,6 +41,14 @@ using ProgressFn = std::function<void(const LedgerCounts&, absl::Duration elapse
 // (`complete` false, `error`), with the figures measured until then.
 LoadReport RunLoad(const LoadgenOptions& options, const RunTarget& target, const Clock& clock,
                    const ProgressFn& progress);
+
+// The same for a scenario (may be null: the plain N x M load): its workflows
+// are submitted at their arrival times, kubesim's limit follows its steps,
+// the run is sampled (report.chart) and its figures added (report.figures).
+// With scenario->baseline (or options.baseline) the pods are created directly
+// in kubesim by an ArgoStyleCreator instead of through sluiced.
+LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, const RunTarget& target,
+                   const Clock& clock, const ProgressFn& progress);
 
 }  // namespace sluice::loadgen
 

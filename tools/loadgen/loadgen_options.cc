@@ -57,11 +57,28 @@ void AddLoadgenFlags(CLI::App& app, LoadgenOptions* o) {
   app.add_option("--bin-dir", o->bin_dir,
                  "where kubesim and sluiced are (default: beside loadgen)");
   app.add_flag("--keep-logs", o->keep_logs, "keep the spawned programs' logs after a good run");
+  app.add_option("--scenario", o->scenario,
+                 "a named load shape: quota, unknown-limit, fanout, burst, steady, baseline");
+  app.add_option("--scale", o->scale, "multiply the scenario's sizes (workflows, pods, durations)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--baseline", o->baseline,
+               "create the pods directly in kubesim the way Argo's controller does (20 QPS, burst "
+               "30, refused pods retried after 10 s), without sluiced");
+  app.add_option("--sample-period", o->sample_seconds, "timeline sampling period, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 5.0));
 }
 
 absl::Status ValidateOptions(const LoadgenOptions& o) {
-  if (!o.spawn && o.target.empty()) {
+  if (o.baseline && !o.spawn && o.kubesim_url.empty()) {
+    return absl::InvalidArgumentError("--baseline needs --spawn or --kubesim");
+  }
+  if (!o.spawn && o.target.empty() && !o.baseline) {
     return absl::InvalidArgumentError("--target is required without --spawn");
+  }
+  if (o.scale != 1 && o.scenario.empty()) {
+    return absl::InvalidArgumentError("--scale needs --scenario");
   }
   if (o.spawn && !o.target.empty()) {
     return absl::InvalidArgumentError("--target and --spawn exclude each other");

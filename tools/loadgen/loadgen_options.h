@@ -42,6 +42,17 @@ struct LoadgenOptions {
   std::string sluiced_args;
   std::string bin_dir;
   bool keep_logs = false;  // keep the children's logs even when the run succeeds
+
+  // --scenario NAME: the workload and the children's flags come from the
+  // scenario table (tools/loadgen/scenario.h); --workflows and friends are
+  // ignored. --scale multiplies its sizes.
+  std::string scenario;
+  double scale = 1;
+  // Create the pods directly against kubesim as Argo's controller does (no
+  // sluiced; needs --spawn or --kubesim).
+  bool baseline = false;
+  // Timeline sampling period (scenario runs, or any run with --report-json).
+  double sample_seconds = 0.25;
 };
 
 // Declares every flag on `app`, writing into `options`.

@@ -70,6 +70,7 @@ absl::StatusOr<std::unique_ptr<LocalStack>> LocalStack::Start(const Options& opt
   stack->kubesim_->DiscardOutput();
   absl::StatusOr<std::string> health = HttpGet(stack->kubesim_url_, "/healthz", absl::Seconds(5));
   if (!health.ok()) return WithLog(health.status(), *stack->kubesim_);
+  if (!options.start_sluiced) return stack;
 
   ChildProcess::Spec sluiced;
   sluiced.binary = absl::StrCat(options.bin_dir, "/sluiced");

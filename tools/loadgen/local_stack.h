@@ -32,6 +32,8 @@ class LocalStack {
     std::string sluiced_args;
     // The children's stderr files go here (kubesim.log, sluiced.log).
     std::string log_dir;
+    // false: kubesim only (sluiced_target() empty, sluiced() must not be used).
+    bool start_sluiced = true;
     absl::Duration start_timeout = absl::Seconds(15);
   };
 
@@ -45,6 +47,7 @@ class LocalStack {
   int sluiced_metrics_port() const { return sluiced_metrics_port_; }
   ChildProcess& kubesim() { return *kubesim_; }
   ChildProcess& sluiced() { return *sluiced_; }
+  bool has_sluiced() const { return sluiced_ != nullptr; }
 
   // Stops sluiced, then kubesim. Idempotent.
   void Stop();

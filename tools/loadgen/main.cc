@@ -15,13 +15,19 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <random>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "tools/loadgen/load_run.h"
 #include "tools/loadgen/loadgen_options.h"
 #include "tools/loadgen/local_stack.h"
 #include "tools/loadgen/progress_line.h"
+#include "tools/loadgen/scenario.h"
+#include "tools/loadgen/timeline_svg.h"
 
 namespace {
 
@@ -66,6 +72,25 @@ int main(int argc, char** argv) {
     std::cerr << "sluice-loadgen: " << s.message() << "\n";
     return 2;
   }
+  std::optional<Scenario> scenario;
+  if (!options.scenario.empty()) {
+    if (options.seed == 0) options.seed = std::random_device()() | 1;
+    absl::StatusOr<Scenario> made = MakeScenario(options.scenario, options.scale, options.seed);
+    if (!made.ok()) {
+      std::cerr << "sluice-loadgen: --scenario: " << made.status().message() << "\n";
+      return 2;
+    }
+    scenario = std::move(*made);
+    if (options.baseline) scenario->baseline = true;
+    // The scenario's wait and timeout, unless given on the command line.
+    if (app.count("--wait") == 0) options.wait = scenario->wait;
+    if (app.count("--timeout") == 0) options.timeout_seconds = scenario->timeout_seconds;
+    if (scenario->baseline && !options.spawn && options.kubesim_url.empty()) {
+      std::cerr << "sluice-loadgen: the baseline needs --spawn or --kubesim\n";
+      return 2;
+    }
+  }
+  const bool baseline = scenario.has_value() ? scenario->baseline : options.baseline;
   StartSignalThread();
   signal(SIGPIPE, SIG_IGN);
 
@@ -81,6 +106,18 @@ int main(int argc, char** argv) {
     spawn.sluiced_args = options.sluiced_args;
     log_dir = MakeLogDir();
     spawn.log_dir = log_dir;
+    spawn.start_sluiced = !baseline;
+    if (scenario.has_value()) {
+      // The scenario's flags first; the command line's extra flags after them.
+      spawn.kubesim_args = absl::StrCat(scenario->kubesim_args, " ", options.kubesim_args);
+      std::string sluiced_args = scenario->sluiced_args;
+      if (!scenario->sluiced_config_yaml.empty()) {
+        const std::string config = log_dir + "/sluiced.yaml";
+        std::ofstream(config) << scenario->sluiced_config_yaml;
+        absl::StrAppend(&sluiced_args, " --config ", config);
+      }
+      spawn.sluiced_args = absl::StrCat(sluiced_args, " ", options.sluiced_args);
+    }
     absl::StatusOr<std::unique_ptr<LocalStack>> started = LocalStack::Start(spawn);
     if (!started.ok()) {
       std::cerr << "sluice-loadgen: --spawn: " << started.status().message() << "\n";
@@ -91,24 +128,30 @@ int main(int argc, char** argv) {
     target.sluiced = stack->sluiced_target();
     target.kubesim_url = stack->kubesim_url();
     target.spawned = true;
-    target.processes = {{"sluiced", stack->sluiced().pid()}, {"kubesim", stack->kubesim().pid()}};
+    if (stack->has_sluiced()) target.processes.push_back({"sluiced", stack->sluiced().pid()});
+    target.processes.push_back({"kubesim", stack->kubesim().pid()});
     std::cerr << "sluice-loadgen: kubesim " << target.kubesim_url << ", sluiced " << target.sluiced
               << " (logs in " << log_dir << ")\n";
   }
 
   ProgressLine line;
-  const uint64_t pods = static_cast<uint64_t>(options.workflows) * options.pods_per_workflow;
-  LoadReport report = RunLoad(options, target, sluice::RealClock::Get(),
-                              [&](const LedgerCounts& counts, absl::Duration elapsed) {
-                                line.Update(FormatProgress(counts, pods, elapsed));
-                              });
+  uint64_t pods = static_cast<uint64_t>(options.workflows) * options.pods_per_workflow;
+  if (scenario.has_value()) {
+    pods = 0;
+    for (const WorkflowShape& w : scenario->workflows) pods += w.pods;
+  }
+  LoadReport report =
+      RunLoad(options, scenario.has_value() ? &*scenario : nullptr, target,
+              sluice::RealClock::Get(), [&](const LedgerCounts& counts, absl::Duration elapsed) {
+                line.Update(FormatProgress(counts, pods, elapsed));
+              });
   line.Finish();
 
   bool ok = report.complete && report.rejected == 0 && report.create_failed == 0 &&
             report.verify_error.empty();
   if (stack != nullptr) {
     // A child that died during the run is a failure too.
-    const bool sluiced_alive = !stack->sluiced().Exited();
+    const bool sluiced_alive = !stack->has_sluiced() || !stack->sluiced().Exited();
     const bool kubesim_alive = !stack->kubesim().Exited();
     if (!sluiced_alive || !kubesim_alive) {
       ok = false;
@@ -127,6 +170,16 @@ int main(int argc, char** argv) {
     out << ReportJson(report);
     if (!out) {
       std::cerr << "sluice-loadgen: cannot write " << options.report_json << "\n";
+      ok = false;
+    }
+    // The picture beside it: X.json -> X.svg.
+    std::string svg_path = options.report_json;
+    if (absl::EndsWith(svg_path, ".json")) svg_path.resize(svg_path.size() - 5);
+    svg_path += ".svg";
+    std::ofstream svg(svg_path);
+    svg << TimelineSvg(report.chart);
+    if (!svg) {
+      std::cerr << "sluice-loadgen: cannot write " << svg_path << "\n";
       ok = false;
     }
   }

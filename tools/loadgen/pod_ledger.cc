@@ -194,6 +194,9 @@ void PodLedger::RecordEvents(const v1::WatchEventsResponse& response) {
     if (e.type() == v1::EVENT_TYPE_CREATED) {
       ++r.created_events;
       last_created_ = now;
+      if (e.submit_to_create_ms() > 0 && !r.sluiced_submit_to_create_ms.has_value()) {
+        r.sluiced_submit_to_create_ms = e.submit_to_create_ms();
+      }
     }
     if (EventImpliesCreated(e.type()) || IsTerminalEvent(e.type())) {
       // An event before the Submit answer: the intent was accepted.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -38,6 +39,9 @@ struct PodRecord {
   v1::EventType terminal_event = v1::EVENT_TYPE_UNSPECIFIED;
   bool cancelled_before_create = false;  // CANCELLED with no CREATED before it
   bool arrived = false;                  // counted in the fairness log
+  // The CREATED event's submit_to_create_ms (sluiced's clock: acceptance to
+  // the APIServer's answer), when it came with one.
+  std::optional<uint64_t> sluiced_submit_to_create_ms;
 };
 
 // Running totals over the ledger, cheap to read for progress lines.

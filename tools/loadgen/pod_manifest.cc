@@ -22,7 +22,11 @@ std::string ArgoPodManifest(const WorkflowSpec& workflow, const PodSpec& pod,
                   R"("loadgen/run":")", run_id, R"("},)");
   absl::StrAppend(&s, R"("annotations":{"workflows.argoproj.io/node-id":")", pod.name,
                   R"(","workflows.argoproj.io/node-name":")", workflow.name, "[0].fan-out(", step,
-                  ":item-", step, ")\"},");
+                  ":item-", step, ")\"");
+  if (workflow.run_ms > 0) {
+    absl::StrAppend(&s, R"(,"sim.sluice.dev/run-ms":")", workflow.run_ms, "\"");
+  }
+  absl::StrAppend(&s, "},");
   absl::StrAppend(&s, R"("ownerReferences":[{"apiVersion":"argoproj.io/v1alpha1",)",
                   R"("blockOwnerDeletion":true,"controller":true,"kind":"Workflow","name":")",
                   workflow.name, R"(","uid":")", workflow.uid, R"("}]},)");

@@ -40,24 +40,40 @@ WorkloadPlan WorkloadPlan::Make(const Options& options) {
   std::mt19937_64 rng(options.seed);
   plan.run_id_ = RandomWord(rng, 6);
   absl::flat_hash_set<std::string> names;
-  plan.workflows_.reserve(options.workflows);
-  for (uint32_t w = 0; w < options.workflows; ++w) {
+  std::vector<WorkflowShape> shapes = options.shapes;
+  if (shapes.empty()) {
+    for (uint32_t w = 0; w < options.workflows; ++w) {
+      WorkflowShape shape;
+      shape.pods = options.pods_per_workflow;
+      const uint32_t ns = options.namespaces <= 1 ? 0 : w % options.namespaces;
+      shape.namespace_ =
+          ns == 0 ? options.namespace_prefix : absl::StrCat(options.namespace_prefix, "-", ns);
+      shapes.push_back(std::move(shape));
+    }
+  }
+  const auto workflow_count = static_cast<uint32_t>(shapes.size());
+  plan.workflows_.reserve(workflow_count);
+  size_t total_pods = 0;
+  for (uint32_t w = 0; w < workflow_count; ++w) {
     WorkflowSpec wf;
     do {
       wf.name = absl::StrCat(options.workflow_prefix, RandomWord(rng, 5));
     } while (!names.insert(wf.name).second);
     wf.uid = RandomUuid(rng);
-    const uint32_t ns = options.namespaces <= 1 ? 0 : w % options.namespaces;
-    wf.namespace_ =
-        ns == 0 ? options.namespace_prefix : absl::StrCat(options.namespace_prefix, "-", ns);
+    wf.namespace_ = shapes[w].namespace_;
+    wf.arrival_seconds = shapes[w].arrival_seconds;
+    wf.run_ms = shapes[w].run_ms;
+    wf.first_pod = static_cast<uint32_t>(total_pods);
+    wf.pod_count = shapes[w].pods;
+    total_pods += shapes[w].pods;
     plan.workflow_by_uid_.emplace(wf.uid, w);
     plan.workflows_.push_back(std::move(wf));
   }
-  plan.pods_.reserve(static_cast<size_t>(options.workflows) * options.pods_per_workflow);
+  plan.pods_.reserve(total_pods);
   plan.pod_by_key_.reserve(plan.pods_.capacity());
-  for (uint32_t w = 0; w < options.workflows; ++w) {
+  for (uint32_t w = 0; w < workflow_count; ++w) {
     const WorkflowSpec& wf = plan.workflows_[w];
-    for (uint32_t step = 0; step < options.pods_per_workflow; ++step) {
+    for (uint32_t step = 0; step < wf.pod_count; ++step) {
       PodSpec pod;
       pod.workflow = w;
       pod.step = step;

@@ -16,6 +16,21 @@ struct WorkflowSpec {
   std::string name;  // e.g. "fanout-x7k2p"
   std::string uid;   // a random UUID, as metadata.uid
   std::string namespace_;
+  // When the workflow is submitted, after the run's start (0: at once).
+  double arrival_seconds = 0;
+  // Pod run time asked of kubesim (annotation sim.sluice.dev/run-ms); 0: none.
+  uint32_t run_ms = 0;
+  // Its pods are pods()[first_pod, first_pod + pod_count).
+  uint32_t first_pod = 0;
+  uint32_t pod_count = 0;
+};
+
+// The shape of one workflow when a scenario sets each one (see Options::shapes).
+struct WorkflowShape {
+  uint32_t pods = 1;
+  std::string namespace_;
+  double arrival_seconds = 0;
+  uint32_t run_ms = 0;
 };
 
 // One pod of a workflow: the step's index in its workflow and the pod name
@@ -46,6 +61,9 @@ class WorkloadPlan {
     std::string workflow_prefix = "fanout-";
     // Same seed, same names. Also names the run: see run_id().
     uint64_t seed = 1;
+    // Non-empty: one workflow per entry, and `workflows`,
+    // `pods_per_workflow`, `namespace_prefix` and `namespaces` are ignored.
+    std::vector<WorkflowShape> shapes;
   };
 
   static WorkloadPlan Make(const Options& options);

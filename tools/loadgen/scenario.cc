@@ -1,0 +1,157 @@
+#include "tools/loadgen/scenario.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace sluice::loadgen {
+namespace {
+
+// Sizes scaled, never below `at_least`.
+uint32_t Scaled(double full, double scale, uint32_t at_least = 1) {
+  return std::max(at_least, static_cast<uint32_t>(std::lround(full * scale)));
+}
+
+// #4: 20 namespaces, each with a quota of 10 pods (cpu and memory generous, so
+// `pods` binds), 5 workflows of 10 pods each (5x the quota), pods running 3 s.
+Scenario Quota(double scale) {
+  Scenario s;
+  s.name = "quota";
+  const uint32_t namespaces = Scaled(20, scale);
+  std::vector<std::string> kubesim = {"--mutating-qps 500"};
+  for (uint32_t n = 0; n < namespaces; ++n) {
+    const std::string ns = absl::StrFormat("team-%02d", n);
+    kubesim.push_back(
+        absl::StrCat("--quota ns=", ns, ",pods=10,requests.cpu=12,requests.memory=16Gi"));
+    for (int w = 0; w < 5; ++w) s.workflows.push_back({10, ns, 0, 3000});
+  }
+  s.kubesim_args = absl::StrJoin(kubesim, " ");
+  s.sluiced_args = "--apiserver-qps 500 --log-level warn";
+  s.wait = WaitFor::kFinished;
+  s.timeout_seconds = 600;
+  s.fixed_limit_qps = 500;
+  s.quota_figures = true;
+  return s;
+}
+
+// #7: kubesim's limit 600 -> 300 -> 900 writes/s every 20 s, a small burst;
+// sluiced learns it (adaptive shaping, ceiling 5000). 36,000 pods: what the
+// limit allows in 60 s.
+Scenario UnknownLimit(double scale) {
+  Scenario s;
+  s.name = "unknown-limit";
+  const double phase = 20 * scale;
+  s.limit_steps = {{0, 600}, {phase, 300}, {2 * phase, 900}};
+  const uint32_t pods = Scaled(36000, scale, 100);
+  const uint32_t workflows = Scaled(100, scale, 1);
+  for (uint32_t w = 0; w < workflows; ++w) {
+    const uint32_t n = pods / workflows + (w < pods % workflows ? 1 : 0);
+    s.workflows.push_back({n, "argo", 0, 0});
+  }
+  s.kubesim_args = "--mutating-qps 600 --mutating-burst 20";
+  s.sluiced_args = "--adaptive-ceiling 5000 --log-level warn";
+  s.timeout_seconds = 300;
+  s.limit_figures = true;
+  return s;
+}
+
+// #7: one 50,000-pod workflow at 0 s and 500 workflows of 1-10 pods arriving
+// at uniformly random times over the first 40 s; kubesim and sluiced at 1000/s.
+std::vector<WorkflowShape> FanoutWorkload(double scale, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<WorkflowShape> out;
+  out.push_back({Scaled(50000, scale), "argo", 0, 0});
+  const uint32_t small = Scaled(500, scale);
+  const double window = 40 * scale;
+  std::uniform_real_distribution<double> at(0, window);
+  std::uniform_int_distribution<uint32_t> pods(1, 10);
+  std::vector<WorkflowShape> smalls;
+  for (uint32_t w = 0; w < small; ++w) smalls.push_back({pods(rng), "argo", at(rng), 0});
+  std::sort(smalls.begin(), smalls.end(), [](const WorkflowShape& a, const WorkflowShape& b) {
+    return a.arrival_seconds < b.arrival_seconds;
+  });
+  out.insert(out.end(), smalls.begin(), smalls.end());
+  return out;
+}
+
+Scenario Fanout(double scale, uint64_t seed) {
+  Scenario s;
+  s.name = "fanout";
+  s.workflows = FanoutWorkload(scale, seed);
+  s.kubesim_args = "--mutating-qps 1000";
+  s.sluiced_args = "--apiserver-qps 1000 --log-level warn";
+  s.fixed_limit_qps = 1000;
+  s.fairness_figures = true;
+  return s;
+}
+
+// Thousands of workflows (5,000 of 4 pods) submitted within one second.
+Scenario Burst(double scale, uint64_t seed) {
+  Scenario s;
+  s.name = "burst";
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> at(0, 1);
+  const uint32_t workflows = Scaled(5000, scale);
+  for (uint32_t w = 0; w < workflows; ++w) s.workflows.push_back({4, "argo", at(rng), 0});
+  std::sort(s.workflows.begin(), s.workflows.end(),
+            [](const WorkflowShape& a, const WorkflowShape& b) {
+              return a.arrival_seconds < b.arrival_seconds;
+            });
+  s.kubesim_args = "--mutating-qps 1000";
+  s.sluiced_args = "--apiserver-qps 1000 --log-level warn";
+  s.fixed_limit_qps = 1000;
+  s.fairness_figures = true;
+  return s;
+}
+
+// Poisson arrivals: 50 workflows/s of 10 pods (half of kubesim's 1000/s) for 60 s.
+Scenario Steady(double scale, uint64_t seed) {
+  Scenario s;
+  s.name = "steady";
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> gap(50.0);
+  const double duration = 60 * scale;
+  for (double t = gap(rng); t < duration || s.workflows.empty(); t += gap(rng)) {
+    s.workflows.push_back({10, "argo", std::min(t, duration), 0});
+  }
+  s.kubesim_args = "--mutating-qps 1000";
+  s.sluiced_args = "--apiserver-qps 1000 --log-level warn";
+  s.fixed_limit_qps = 1000;
+  s.fairness_figures = true;
+  return s;
+}
+
+// The fanout workload created the Argo controller's way (no sluiced).
+Scenario Baseline(double scale, uint64_t seed) {
+  Scenario s = Fanout(scale, seed);
+  s.name = "baseline";
+  s.sluiced_args.clear();
+  s.baseline = true;
+  s.fairness_figures = true;
+  s.timeout_seconds = 7200;
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> ScenarioNames() {
+  return {"quota", "unknown-limit", "fanout", "burst", "steady", "baseline"};
+}
+
+absl::StatusOr<Scenario> MakeScenario(const std::string& name, double scale, uint64_t seed) {
+  if (!(scale > 0)) return absl::InvalidArgumentError("--scale must be > 0");
+  if (name == "quota") return Quota(scale);
+  if (name == "unknown-limit") return UnknownLimit(scale);
+  if (name == "fanout") return Fanout(scale, seed);
+  if (name == "burst") return Burst(scale, seed);
+  if (name == "steady") return Steady(scale, seed);
+  if (name == "baseline") return Baseline(scale, seed);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown scenario '", name, "' (known: ", absl::StrJoin(ScenarioNames(), ", "), ")"));
+}
+
+}  // namespace sluice::loadgen
