@@ -136,7 +136,7 @@ Scenario Baseline(double scale, uint64_t seed) {
   return s;
 }
 
-// #5: a spot pool of 150 pods (kubesim's capacity and sluiced's limit agree)
+// #5: a spot pool of 400 pods (kubesim's capacity and sluiced's limit agree)
 // that runs out of stock 40 s in and comes back at 100 s, reclaiming 2% of
 // its running pods a minute with a 2 s notice; on-demand unlimited. 60
 // workflows of 50 pods arrive over the first 60 s; pods run 15 s. Intents
@@ -154,7 +154,7 @@ Scenario Spot(double scale, uint64_t seed) {
             [](const WorkflowShape& a, const WorkflowShape& b) {
               return a.arrival_seconds < b.arrival_seconds;
             });
-  const uint32_t spot_pods = Scaled(150, scale, 10);
+  const uint32_t spot_pods = Scaled(400, scale, 10);
   s.kubesim_args = absl::StrCat("--mutating-qps 500 --pool spot=", spot_pods,
                                 ",class=spot,reclaim_per_minute=2%,reclaim_notice=2s"
                                 " --pool on-demand=unlimited");
