@@ -20,9 +20,11 @@
 #include "tools/loadgen/kubesim_history.h"
 #include "tools/loadgen/kubesim_stats.h"
 #include "tools/loadgen/limit_script.h"
+#include "tools/loadgen/pool_script.h"
 #include "tools/loadgen/process_cpu.h"
 #include "tools/loadgen/scenario_figures.h"
 #include "tools/loadgen/scheduler_channel.h"
+#include "tools/loadgen/spot_figures.h"
 #include "tools/loadgen/timeline.h"
 #include "tools/loadgen/workload_plan.h"
 
@@ -67,6 +69,7 @@ double CpuOrZero(pid_t pid) {
 void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
                         const std::vector<PodRecord>& records,
                         const std::vector<BacklogChange>& backlog_log,
+                        const std::vector<std::optional<double>>& stockout_detections,
                         const std::string& kubesim_url, absl::Time wall_at_mono_zero,
                         LoadReport* report) {
   const std::vector<TimelineSample>& samples = report->chart.samples;
@@ -126,6 +129,34 @@ void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
             ? SmallFirstCreateWorstRatioApiServer(plan, records, *kube_created, wall_at_mono_zero,
                                                   scenario.fixed_limit_qps, 10)
             : std::nullopt);
+  }
+  if (!scenario.spot_figures_pool.empty()) {
+    absl::StatusOr<std::vector<HistoryPod>> history =
+        kubesim_url.empty() ? absl::FailedPreconditionError("the spot figures need kubesim")
+                            : FetchSimHistory(kubesim_url, plan.run_id());
+    if (!history.ok()) {
+      if (report->error.empty()) report->error = std::string(history.status().message());
+    } else {
+      const SpotFigures f =
+          ComputeSpotFigures(*history, records, scenario.spot_figures_pool, absl::Now());
+      add("spot_share", f.spot_share);
+      add("spot_pod_seconds", f.spot_pod_seconds);
+      add("pod_seconds", f.pod_seconds);
+      add("fallbacks", static_cast<double>(f.fallbacks));
+      add("attempts", static_cast<double>(f.attempts));
+      add("pods_recreated", static_cast<double>(f.pods_recreated));
+      add("preempted", static_cast<double>(f.preempted));
+      add("succeeded", static_cast<double>(f.succeeded));
+      add("pods_lost", static_cast<double>(f.pods_lost));
+    }
+    // Worst over the stock-outs; null if one went unnoticed.
+    std::optional<double> worst = 0.0;
+    for (const std::optional<double>& d : stockout_detections) {
+      worst = d.has_value() && worst.has_value() ? std::optional<double>(std::max(*worst, *d))
+                                                 : std::nullopt;
+    }
+    if (stockout_detections.empty()) worst = std::nullopt;
+    add("stockout_detect_seconds", worst);
   }
   // Time from the first pod sent to the last CREATED: what the bench compares.
   add("time_to_create_all_seconds",
@@ -231,6 +262,10 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
                      scenario != nullptr ? scenario->limit_steps : std::vector<LimitStep>{},
                      &clock);
   absl::Status submitted = target.kubesim_url.empty() ? absl::OkStatus() : limits.Start();
+  PoolScript pools(target.kubesim_url,
+                   scenario != nullptr ? scenario->pool_steps : std::vector<PoolStep>{}, stub.get(),
+                   &clock);
+  if (submitted.ok() && !target.kubesim_url.empty()) submitted = pools.Start();
 
   std::unique_ptr<ArgoStyleCreator> creator;
   std::unique_ptr<IntentSubmitter> submitter;
@@ -291,6 +326,7 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   }
   sampler.Stop();
   limits.Stop();
+  pools.Stop();
   if (creator != nullptr) creator->Stop();
   if (tracker.has_value()) tracker->Stop();
   FillFromLedger(ledger, settled_at, &report);
@@ -325,8 +361,8 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   report.chart.workflow_completed_seconds =
       WorkflowCompletionSeconds(plan, records, run_start, options.wait == WaitFor::kFinished);
   if (scenario != nullptr) {
-    AddScenarioFigures(*scenario, plan, records, ledger.BacklogLog(), target.kubesim_url,
-                       wall_at_mono_zero, &report);
+    AddScenarioFigures(*scenario, plan, records, ledger.BacklogLog(), pools.detection_seconds(),
+                       target.kubesim_url, wall_at_mono_zero, &report);
   }
   report.complete = settled && report.error.empty();
   return report;

@@ -202,8 +202,12 @@ void PodLedger::RecordEvents(const v1::WatchEventsResponse& response) {
       // An event before the Submit answer: the intent was accepted.
       if (r.last_result == v1::IntentResult::CODE_UNSPECIFIED) Arrive(*pod, r);
     }
+    if (e.type() == v1::EVENT_TYPE_RESCHEDULED) ++r.rescheduled_events;
     if (EventImpliesCreated(e.type())) MarkCreated(*pod, r, now);
-    if (IsTerminalEvent(e.type())) MarkFinished(*pod, r, e.type(), now);
+    if (IsTerminalEvent(e.type()) && !r.finished) {
+      MarkFinished(*pod, r, e.type(), now);
+      r.terminal_reason = e.reason();
+    }
     UpdateSettled(r, was_c, was_f);
   }
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -37,6 +38,9 @@ struct PodRecord {
   bool created = false;         // created (event, later lifecycle event, or DUPLICATE state)
   bool finished = false;        // terminal
   v1::EventType terminal_event = v1::EVENT_TYPE_UNSPECIFIED;
+  // The terminal event's reason (what the controller was told), if any.
+  std::string terminal_reason;
+  uint32_t rescheduled_events = 0;       // EVENT_TYPE_RESCHEDULED: moved to another pool
   bool cancelled_before_create = false;  // CANCELLED with no CREATED before it
   bool arrived = false;                  // counted in the fairness log
   // The CREATED event's submit_to_create_ms (sluiced's clock: acceptance to

@@ -136,10 +136,58 @@ Scenario Baseline(double scale, uint64_t seed) {
   return s;
 }
 
+// #5: a spot pool of 400 pods (kubesim's capacity and sluiced's limit agree)
+// that runs out of stock 40 s in and comes back at 100 s, reclaiming 2% of
+// its running pods a minute with a 2 s notice; on-demand unlimited. 60
+// workflows of 50 pods arrive over the first 60 s; pods run 15 s. Intents
+// default to SPOT_PREFERRED; sluiced keeps a stocked-out pool Unavailable 30 s.
+Scenario Spot(double scale, uint64_t seed) {
+  Scenario s;
+  s.name = "spot";
+  std::mt19937_64 rng(seed);
+  const uint32_t workflows = Scaled(60, scale);
+  const double window = 60 * scale;
+  const uint32_t run_ms = std::max<uint32_t>(2000, static_cast<uint32_t>(15000 * scale));
+  std::uniform_real_distribution<double> at(0, window);
+  for (uint32_t w = 0; w < workflows; ++w) s.workflows.push_back({50, "argo", at(rng), run_ms});
+  std::sort(s.workflows.begin(), s.workflows.end(),
+            [](const WorkflowShape& a, const WorkflowShape& b) {
+              return a.arrival_seconds < b.arrival_seconds;
+            });
+  const uint32_t spot_pods = Scaled(400, scale, 10);
+  s.kubesim_args = absl::StrCat("--mutating-qps 500 --pool spot=", spot_pods,
+                                ",class=spot,reclaim_per_minute=2%,reclaim_notice=2s"
+                                " --pool on-demand=unlimited");
+  s.pool_steps = {{40 * scale, R"([{"name":"spot","stockout":true}])", "spot"},
+                  {100 * scale, R"([{"name":"spot","stockout":false}])", ""}};
+  s.sluiced_args = "--apiserver-qps 500 --log-level warn";
+  s.sluiced_config_yaml = absl::StrCat(R"(capacity:
+  default_policy: SPOT_PREFERRED
+  timers: { unavailable_ttl: 30s }
+pools:
+  - name: spot
+    class: spot
+    order: 0
+    limits: { pods: )",
+                                       spot_pods, R"( }
+    provisioning_timeout: 10s
+    prices: { currency: USD, vcpu_hour: 0.0086, gib_hour: 0.0011 }
+  - name: on-demand
+    class: on-demand
+    order: 1
+    prices: { currency: USD, vcpu_hour: 0.043, gib_hour: 0.0054 }
+)");
+  s.wait = WaitFor::kFinished;
+  s.timeout_seconds = 600;
+  s.fixed_limit_qps = 500;
+  s.spot_figures_pool = "spot";
+  return s;
+}
+
 }  // namespace
 
 std::vector<std::string> ScenarioNames() {
-  return {"quota", "unknown-limit", "fanout", "burst", "steady", "baseline"};
+  return {"quota", "unknown-limit", "fanout", "burst", "steady", "baseline", "spot"};
 }
 
 absl::StatusOr<Scenario> MakeScenario(const std::string& name, double scale, uint64_t seed) {
@@ -150,6 +198,7 @@ absl::StatusOr<Scenario> MakeScenario(const std::string& name, double scale, uin
   if (name == "burst") return Burst(scale, seed);
   if (name == "steady") return Steady(scale, seed);
   if (name == "baseline") return Baseline(scale, seed);
+  if (name == "spot") return Spot(scale, seed);
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown scenario '", name, "' (known: ", absl::StrJoin(ScenarioNames(), ", "), ")"));
 }

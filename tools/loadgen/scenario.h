@@ -19,6 +19,16 @@ struct LimitStep {
   double qps = 0;
 };
 
+// A change of kubesim's capacity pools at `at_seconds` after the run's start:
+// PUT /sim/pools with `pools_json` (e.g. `[{"name":"spot","stockout":true}]`).
+// `stockout_pool`, when set, names a pool this step takes out of stock:
+// loadgen then measures how long sluiced takes to mark it Unavailable.
+struct PoolStep {
+  double at_seconds = 0;
+  std::string pools_json;
+  std::string stockout_pool;
+};
+
 // A named load shape (`sluice-loadgen --scenario NAME`): the workload, the
 // flags kubesim and sluiced are started with, what loadgen waits for, and
 // which extra figures the report carries. See tools/loadgen/README.md.
@@ -39,16 +49,21 @@ struct Scenario {
   std::vector<LimitStep> limit_steps;
   // kubesim's fixed mutating limit, writes/s (0: unlimited or scripted).
   double fixed_limit_qps = 0;
+  // kubesim's capacity pools over the run (applied by loadgen; sluiced is
+  // not told).
+  std::vector<PoolStep> pool_steps;
   // Which figures to add to the report.
   bool quota_figures = false;     // quota_utilization
   bool limit_figures = false;     // limit_utilization, convergence_seconds, throttled_share
   bool fairness_figures = false;  // fairness_jain from sluiced, small_first_create_worst_ratio
+  // spot_share, fallbacks, stockout_detect_seconds, pods_lost, of this pool.
+  std::string spot_figures_pool;
   // Created directly against kubesim the way Argo's controller does (no sluiced).
   bool baseline = false;
 };
 
 // The scenario called `name`: quota, unknown-limit, fanout, burst, steady,
-// baseline. `scale` (> 0) multiplies its sizes (workflows, pods, durations;
+// baseline, spot. `scale` (> 0) multiplies its sizes (workflows, pods, durations;
 // at least one of each); `seed` draws random arrivals (steady, fanout).
 // InvalidArgument for an unknown name.
 absl::StatusOr<Scenario> MakeScenario(const std::string& name, double scale, uint64_t seed);
