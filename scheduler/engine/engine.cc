@@ -333,7 +333,7 @@ void Engine::Pump() {
   // Work left behind for want of tokens alone: the rate is the bottleneck.
   rate_saturated_ = dispatching_ && !budget_.CanStart(now) && !budget_.paused(now) &&
                     budget_.in_flight() < budget_.options().max_in_flight &&
-                    (!delete_queue_.empty() || !queue_.empty());
+                    (!delete_queue_.empty() || queue_.has_active());
   FlushEvents();
 }
 
@@ -348,7 +348,10 @@ MonoTime Engine::NextWakeup() const {
                ? now
                : std::min(next, terminal_.front().at + config_.terminal_retention);
   }
-  const bool work = dispatching_ && (!queue_.empty() || !delete_queue_.empty());
+  // Intents parked on quota or capacity wait for an Unpark (an observation
+  // or a timer above), not for tokens: without an active flow there is no
+  // work to wake for, however many intents are queued.
+  const bool work = dispatching_ && (queue_.has_active() || !delete_queue_.empty());
   if (work && budget_.in_flight() < budget_.options().max_in_flight) {
     next = std::min(next, budget_.NextStart(now));
   }

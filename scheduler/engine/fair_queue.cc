@@ -252,6 +252,13 @@ Intent* FairQueue::PopFromNamespace(NamespaceQueue* ns, AdmissionGate* gate) {
                                 [this, gate](FlowQueue* flow) { return TakeAdmitted(flow, gate); });
 }
 
+bool FairQueue::has_active() const {
+  for (const auto& [priority, level] : levels_) {
+    if (level.current != nullptr) return true;
+  }
+  return false;
+}
+
 Intent* FairQueue::Pop(AdmissionGate* gate) {
   for (auto& [priority, level] : levels_) {
     if (level.current == nullptr) continue;

@@ -168,6 +168,9 @@ class FairQueue {
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Whether some flow is active (non-empty and not parked): whether Pop may
+  // find an intent without an Unpark first. O(priority levels).
+  bool has_active() const;
   void set_backfill_scan(size_t n) { backfill_scan_ = n; }
 
   // Calls fn for every active flow (non-empty, not parked) of the highest

@@ -136,6 +136,23 @@ TEST_F(EngineQuotaTest, IntentsBeyondTheQuotaWaitWithoutAnApiCall) {
   EXPECT_EQ(engine_->counters().quota_waits, 1u);
 }
 
+TEST_F(EngineQuotaTest, IntentsWaitingOnQuotaDoNotWakeTheEngine) {
+  SetQuota("q", ResourceList{{"pods", Q("1")}});
+  Submit("a", "100m");
+  Submit("b", "100m");
+  engine_->Pump();
+  Answer(0);
+  engine_->Pump();
+  // b is parked on quota and tokens are available: nothing is due until an
+  // observation unparks it (the engine loop used to spin here).
+  EXPECT_THAT(writer_.Names(), ElementsAre("a"));
+  EXPECT_TRUE(engine_->NextWakeup().is_infinite());
+  Finish("a");
+  EXPECT_EQ(engine_->NextWakeup(), clock_.MonoNow());
+  engine_->Pump();
+  EXPECT_THAT(writer_.Names(), ElementsAre("a", "b"));
+}
+
 TEST_F(EngineQuotaTest, StatusUsedLaggingBehindStillHoldsTheQuota) {
   SetQuota("q", ResourceList{{"pods", Q("1")}});
   Submit("a", "100m");
