@@ -20,6 +20,8 @@ struct BillingRule {
   int64_t price_vcpu_nano_hour = 0;
   int64_t price_gib_nano_hour = 0;
   int64_t price_gpu_nano_hour = 0;
+
+  bool operator==(const BillingRule&) const = default;
 };
 
 // The times billing can start from; absl::InfinitePast() when unknown.
