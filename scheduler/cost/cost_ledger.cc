@@ -207,6 +207,7 @@ CostLedger::CostLedger(Options options, const Clock& clock)
 absl::StatusOr<std::unique_ptr<CostLedger>> CostLedger::Open(Options options, const Clock& clock) {
   std::unique_ptr<CostLedger> ledger(new CostLedger(std::move(options), clock));
   if (absl::Status status = ledger->Init(); !status.ok()) return status;
+  if (absl::StatusOr<int64_t> swept = ledger->Sweep(); !swept.ok()) return swept.status();
   ledger->thread_ = std::thread([raw = ledger.get()] { raw->Run(); });
   return ledger;
 }
@@ -303,7 +304,7 @@ void CostLedger::Flush() {
 }
 
 void CostLedger::Run() {
-  MonoTime next_sweep = clock_.MonoNow();
+  MonoTime next_sweep = clock_.MonoNow() + options_.sweep_period;
   std::vector<CostRecord> batch;
   while (true) {
     bool stop = false;
