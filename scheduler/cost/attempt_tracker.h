@@ -71,9 +71,12 @@ struct AttemptTrackerOptions {
 // Thread safety: none; one thread (the engine thread) owns it.
 class AttemptTracker {
  public:
-  // `sink` must outlive the tracker.
+  // `sink` must outlive the tracker (it may be set later, before the first
+  // sighting).
   AttemptTracker(AttemptTrackerOptions options, CostRecordSink* sink);
 
+  void set_sink(CostRecordSink* sink) { sink_ = sink; }
+  // New prices and label keys for attempts that begin from now on.
   void set_options(AttemptTrackerOptions options) { options_ = std::move(options); }
 
   // Attempts that were open when the ledger was last written (after a
@@ -98,7 +101,7 @@ class AttemptTracker {
   void RememberEnded(const std::string& uid, absl::Time now);
 
   AttemptTrackerOptions options_;
-  CostRecordSink* const sink_;
+  CostRecordSink* sink_;
   absl::flat_hash_map<std::string, CostRecord> open_;
   absl::flat_hash_set<std::string> ended_;
   struct EndedEntry {

@@ -377,6 +377,7 @@ void Engine::Dispatch(Intent* intent, MonoTime now) {
   command.manifest = intent->spec.manifest;
   command.workflow_uid = intent->workflow->uid();
   command.attempt = intent->attempts;
+  command.spec = &intent->spec;
   if (!pools_.empty()) {
     PoolTracker* pool = ChoosePool(intent, now);
     assert(pool != nullptr);  // the gate admitted the intent a moment ago
