@@ -326,9 +326,13 @@ void CostLedger::Run() {
     }
     if (!batch.empty()) {
       absl::Status status;
+      std::vector<size_t> ended;
       {
         absl::MutexLock write_lock(&write_mu_);
-        status = Apply(batch);
+        status = Apply(batch, &ended);
+      }
+      if (status.ok() && options_.on_ended) {
+        for (size_t i : ended) options_.on_ended(batch[i]);
       }
       absl::MutexLock lock(&mu_);
       applied_total_ += batch.size();
@@ -352,17 +356,21 @@ void CostLedger::Run() {
   }
 }
 
-absl::Status CostLedger::Apply(const std::vector<CostRecord>& batch) {
+absl::Status CostLedger::Apply(const std::vector<CostRecord>& batch, std::vector<size_t>* ended) {
   if (absl::Status s = Exec(writer_db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
-  for (const CostRecord& record : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const CostRecord& record = batch[i];
     sqlite3_reset(upsert_);
     BindRow(upsert_, record);
     if (sqlite3_step(upsert_) != SQLITE_DONE) {
       absl::Status status = SqlError(writer_db_, "upsert");
       sqlite3_reset(upsert_);
       (void)Exec(writer_db_, "ROLLBACK");
+      ended->clear();
       return status;
     }
+    // 1 when the row was inserted or replaced; 0 when an ended row stood.
+    if (record.ended() && sqlite3_changes(writer_db_) > 0) ended->push_back(i);
   }
   sqlite3_reset(upsert_);
   return Exec(writer_db_, "COMMIT");

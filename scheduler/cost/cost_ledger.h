@@ -2,6 +2,7 @@
 #define SLUICE_SCHEDULER_COST_COST_LEDGER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,6 +45,10 @@ class CostLedger : public CostRecordSink {
     size_t max_batch = 20'000;
     // Records queued beyond this are dropped (and counted as write errors).
     size_t max_queue = 2'000'000;
+    // Called on the writer thread, after the commit, for every record that
+    // ended an attempt in the database (not for repeats the upsert ignored):
+    // exactly once per attempt across restarts. May be empty.
+    std::function<void(const CostRecord&)> on_ended;
   };
 
   // Opens (creating if needed) and migrates the database, then starts the
@@ -80,7 +85,10 @@ class CostLedger : public CostRecordSink {
   CostLedger(Options options, const Clock& clock);
   absl::Status Init();
   void Run();
-  absl::Status Apply(const std::vector<CostRecord>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Applies `batch` in one transaction; `ended` gets the indexes of records
+  // that ended an attempt.
+  absl::Status Apply(const std::vector<CostRecord>& batch, std::vector<size_t>* ended)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<std::vector<CostRecord>> Select(const std::string& where,
                                                  const std::vector<int64_t>& ints,
                                                  const std::string& text);

@@ -25,8 +25,11 @@ struct CreatePodCommand {
   // The capacity pool the pod goes to (its labels, nodeSelector, tolerations
   // and annotations are stamped on the pod); null without pools.
   const PoolConfig* pool = nullptr;
-  // The intent (workflow, cost labels, requests), for writers that stamp
-  // cost facts on the pod; null from writers' tests.
+  // The workflow's name and namespace (the namespace defaults to the pod's).
+  absl::string_view workflow_name;
+  absl::string_view workflow_namespace;
+  // The intent (cost labels, requests), for writers that stamp cost facts on
+  // the pod; null from writers' tests.
   const IntentSpec* spec = nullptr;
 };
 

@@ -7,18 +7,15 @@
 
 namespace sluice {
 
-// Sends records to the ledger and ended ones to the metrics. Engine thread.
+// Sends records to the ledger. Engine thread. (Metrics count attempts as the
+// ledger ends them, so that a restart never counts one twice.)
 class CostAttribution::Sink : public cost::CostRecordSink {
  public:
-  Sink(cost::CostLedger* ledger, CostMetrics* metrics) : ledger_(ledger), metrics_(metrics) {}
-  void Write(const cost::CostRecord& record) override {
-    ledger_->Write(record);
-    if (record.ended() && metrics_ != nullptr) metrics_->RecordEnded(record);
-  }
+  explicit Sink(cost::CostLedger* ledger) : ledger_(ledger) {}
+  void Write(const cost::CostRecord& record) override { ledger_->Write(record); }
 
  private:
   cost::CostLedger* const ledger_;
-  CostMetrics* const metrics_;
 };
 
 cost::AttemptTrackerOptions CostAttribution::TrackerOptions(const SluicedConfig& config) {
@@ -48,15 +45,20 @@ CostAttribution::CostAttribution(const SluicedConfig& config, const Clock& clock
 
 absl::StatusOr<std::unique_ptr<CostAttribution>> CostAttribution::Open(
     const SluicedConfig& config, const Clock& clock, prometheus::Registry* registry) {
+  std::unique_ptr<CostAttribution> c(new CostAttribution(config, clock, registry));
   cost::CostLedger::Options options;
   options.path = config.cost.ledger;
   options.retention = config.cost.retention;
+  if (c->metrics_ != nullptr) {
+    options.on_ended = [metrics = c->metrics_.get()](const cost::CostRecord& record) {
+      metrics->RecordEnded(record);
+    };
+  }
   absl::StatusOr<std::unique_ptr<cost::CostLedger>> ledger =
       cost::CostLedger::Open(std::move(options), clock);
   if (!ledger.ok()) return ledger.status();
-  std::unique_ptr<CostAttribution> c(new CostAttribution(config, clock, registry));
   c->ledger_ = std::move(*ledger);
-  c->sink_ = std::make_unique<Sink>(c->ledger_.get(), c->metrics_.get());
+  c->sink_ = std::make_unique<Sink>(c->ledger_.get());
   c->tracker_.set_sink(c->sink_.get());
   c->query_thread_ = std::thread([raw = c.get()] { raw->RunQueries(); });
   return c;

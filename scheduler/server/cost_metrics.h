@@ -29,7 +29,7 @@ class CostMetrics {
  public:
   explicit CostMetrics(prometheus::Registry& registry);
 
-  // An attempt ended (called once per attempt by the tracker's sink).
+  // An attempt ended (called once per attempt, by the ledger's writer thread).
   void RecordEnded(const cost::CostRecord& record);
   void SetLedgerState(uint64_t queue_depth, uint64_t write_errors, uint64_t open_attempts);
 

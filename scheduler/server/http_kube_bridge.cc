@@ -201,7 +201,7 @@ void HttpKubeBridge::Create(const CreatePodCommand& command) {
   }
   if (cost_ != nullptr && command.spec != nullptr) {
     const IntentSpec& spec = *command.spec;
-    for (auto& label : cost::CostStampLabels(spec.workflow_name, spec.workflow_namespace,
+    for (auto& label : cost::CostStampLabels(command.workflow_name, command.workflow_namespace,
                                              spec.cost_labels, spec.requests)) {
       stamp.labels.push_back(std::move(label));
     }

@@ -92,6 +92,34 @@ TEST_F(CostLedgerTest, UpsertReplacesOpenRowsAndNeverEndedOnes) {
   EXPECT_EQ((*rows)[0], Ended("a", 100));
 }
 
+TEST_F(CostLedgerTest, OnEndedRunsOncePerAttemptEvenAcrossReopens) {
+  std::vector<std::string> ended;
+  absl::Mutex mu;
+  auto open_with_callback = [&] {
+    CostLedger::Options options;
+    options.path = path_;
+    options.on_ended = [&](const CostRecord& r) {
+      absl::MutexLock lock(&mu);
+      ended.push_back(r.pod_uid);
+    };
+    return std::move(*CostLedger::Open(options, clock_));
+  };
+  {
+    auto ledger = open_with_callback();
+    ledger->Write(OpenRow("a"));
+    ledger->Write(Ended("a", 1));
+    ledger->Write(Ended("a", 1));
+    ledger->Write(OpenRow("b"));
+    ledger->Flush();
+  }
+  auto ledger = open_with_callback();
+  ledger->Write(Ended("a", 1));  // seen again after a restart: not counted
+  ledger->Write(Ended("b", 2));
+  ledger->Flush();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(ended, (std::vector<std::string>{"a", "b"}));
+}
+
 TEST_F(CostLedgerTest, ReopenRestoresOpenRowsAndKeepsTheSchemaVersion) {
   {
     auto ledger = Open();

@@ -1,8 +1,10 @@
 #include "tools/sluicectl/cost_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
