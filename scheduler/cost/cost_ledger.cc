@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "scheduler/common/log.h"
@@ -199,6 +200,35 @@ std::string UpsertSql() {
                       " WHERE attempts.end_reason = ''");
 }
 
+// Keeps one record per uid with the same end result as upserting them all in
+// order: the first ended record if there is one (an ended row is final), else
+// the last. Order among uids is kept.
+void Coalesce(std::vector<CostRecord>& batch) {
+  absl::flat_hash_map<absl::string_view, size_t> keep;  // uid -> index in batch
+  keep.reserve(batch.size());
+  std::vector<bool> dropped(batch.size(), false);
+  bool any = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto [it, inserted] = keep.try_emplace(batch[i].pod_uid, i);
+    if (inserted) continue;
+    any = true;
+    if (batch[it->second].ended()) {
+      dropped[i] = true;  // a later state never replaces an ended row
+    } else {
+      dropped[it->second] = true;
+      it->second = i;
+    }
+  }
+  if (!any) return;
+  size_t out = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (dropped[i]) continue;
+    if (out != i) batch[out] = std::move(batch[i]);
+    ++out;
+  }
+  batch.resize(out);
+}
+
 }  // namespace
 
 CostLedger::CostLedger(Options options, const Clock& clock)
@@ -325,6 +355,8 @@ void CostLedger::Run() {
       }
     }
     if (!batch.empty()) {
+      const size_t taken = batch.size();
+      Coalesce(batch);
       absl::Status status;
       std::vector<size_t> ended;
       {
@@ -335,11 +367,11 @@ void CostLedger::Run() {
         for (size_t i : ended) options_.on_ended(batch[i]);
       }
       absl::MutexLock lock(&mu_);
-      applied_total_ += batch.size();
+      applied_total_ += taken;
       if (status.ok()) {
-        committed_ += batch.size();
+        committed_ += taken;
       } else {
-        errors_ += batch.size();
+        errors_ += taken;
         SLUICE_LOG(kError, "cost ledger write failed", {"rows", absl::StrCat(batch.size())},
                    {"error", status.ToString()});
       }
