@@ -620,9 +620,10 @@ void EmitCapacity(YAML::Emitter& out, const EngineConfig& engine) {
     out << YAML::EndMap;
     out << YAML::Key << "prices" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "currency" << YAML::Value << p.currency;
-    out << YAML::Key << "vcpu_hour" << YAML::Value << p.price_vcpu_hour;
-    out << YAML::Key << "gib_hour" << YAML::Value << p.price_gib_hour;
-    out << YAML::Key << "gpu_hour" << YAML::Value << p.price_gpu_hour;
+    // Exact decimals (the double fields are rounded).
+    out << YAML::Key << "vcpu_hour" << YAML::Value << cost::FormatNanoUnits(p.price_vcpu_nano_hour);
+    out << YAML::Key << "gib_hour" << YAML::Value << cost::FormatNanoUnits(p.price_gib_nano_hour);
+    out << YAML::Key << "gpu_hour" << YAML::Value << cost::FormatNanoUnits(p.price_gpu_nano_hour);
     out << YAML::EndMap;
     out << YAML::Key << "billing" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "start" << YAML::Value
