@@ -237,6 +237,7 @@ std::string CostCsv(const v1::GetCostResponse& c, const std::string& by) {
   if (by == "pod") {
     std::vector<std::string> header = AttemptHeader();
     for (std::string& h : header) h = absl::AsciiStrToLower(h);
+    header[12] = "cost_nano";
     out += CsvLine(header);
     for (const v1::CostAttempt& a : c.attempts()) {
       std::vector<std::string> row = AttemptRow(a);
@@ -247,11 +248,11 @@ std::string CostCsv(const v1::GetCostResponse& c, const std::string& by) {
   }
   std::vector<std::string> header = GroupHeader(by);
   for (std::string& h : header) h = absl::AsciiStrToLower(h);
-  header[header.size() - 4] = "cost_nano";
+  header[header.size() - 5] = "cost_nano";
   out += CsvLine(header);
   for (const v1::CostGroup& g : c.groups()) {
     std::vector<std::string> row = GroupRow(g, by);
-    row[row.size() - 4] = absl::StrCat(g.cost_nano());
+    row[row.size() - 5] = absl::StrCat(g.cost_nano());
     out += CsvLine(row);
   }
   return out;
