@@ -31,6 +31,7 @@ struct Flags {
   std::string tls_client_ca_file;
   bool insecure_tcp_without_tls = false;
   std::string metrics_listen;
+  std::string ledger;
   std::string kube_server;
   std::string kubeconfig;
   std::string log_level;
@@ -60,6 +61,7 @@ FileStamp StampOf(const std::string& path) {
 }
 
 void ApplyFlags(const Flags& f, sluice::SluicedConfig& c) {
+  if (!f.ledger.empty()) c.cost.ledger = f.ledger;
   if (!f.listen.empty()) c.listen = f.listen;
   if (!f.listen_socket_group.empty()) c.listen_socket_group = f.listen_socket_group;
   if (!f.tls_cert_file.empty()) c.tls.cert_file = f.tls_cert_file;
@@ -115,6 +117,9 @@ int main(int argc, char** argv) {
   app.add_flag("--insecure-tcp-without-tls", flags.insecure_tcp_without_tls,
                "Serve a non-loopback TCP address without TLS: anyone who reaches it can create "
                "pods (insecure_tcp_without_tls)");
+  app.add_option("--ledger", flags.ledger,
+                 "SQLite file of the cost ledger (cost.ledger); default: off, no cost "
+                 "attribution");
   app.add_option("--metrics-listen", flags.metrics_listen,
                  "HOST:PORT for Prometheus /metrics (default 127.0.0.1:9090; 'off' disables)");
   app.add_option("--kube-server", flags.kube_server,

@@ -380,6 +380,9 @@ void Engine::Dispatch(Intent* intent, MonoTime now) {
   command.manifest = intent->spec.manifest;
   command.workflow_uid = intent->workflow->uid();
   command.attempt = intent->attempts;
+  command.workflow_name = intent->workflow->name();
+  command.workflow_namespace = intent->workflow->workflow_namespace();
+  command.spec = &intent->spec;
   if (!pools_.empty()) {
     PoolTracker* pool = ChoosePool(intent, now);
     assert(pool != nullptr);  // the gate admitted the intent a moment ago

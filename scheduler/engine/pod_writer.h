@@ -11,6 +11,8 @@
 
 namespace sluice {
 
+struct IntentSpec;
+
 // A pod create the engine wants sent to the APIServer.
 struct CreatePodCommand {
   uint64_t request_id = 0;  // echo it in Engine::OnCreateResult
@@ -23,6 +25,12 @@ struct CreatePodCommand {
   // The capacity pool the pod goes to (its labels, nodeSelector, tolerations
   // and annotations are stamped on the pod); null without pools.
   const PoolConfig* pool = nullptr;
+  // The workflow's name and namespace (the namespace defaults to the pod's).
+  absl::string_view workflow_name;
+  absl::string_view workflow_namespace;
+  // The intent (cost labels, requests), for writers that stamp cost facts on
+  // the pod; null from writers' tests.
+  const IntentSpec* spec = nullptr;
 };
 
 // A pod delete the engine wants sent to the APIServer.

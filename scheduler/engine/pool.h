@@ -60,6 +60,11 @@ struct PoolConfig {
   double price_vcpu_hour = 0;
   double price_gib_hour = 0;
   double price_gpu_hour = 0;
+  // The same prices exactly, in nano-units of `currency` per hour, parsed from
+  // the configuration's decimal text (the cost ledger uses these).
+  int64_t price_vcpu_nano_hour = 0;
+  int64_t price_gib_nano_hour = 0;
+  int64_t price_gpu_nano_hour = 0;
   int64_t billing_granularity_seconds = 1;
   int64_t billing_minimum_seconds = 0;
   BillingStart billing_start = BillingStart::kCreation;

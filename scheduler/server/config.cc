@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "scheduler/cost/price.h"
 #include "scheduler/kube/object_names.h"
 #include "scheduler/server/config_reader.h"
 
@@ -218,6 +219,44 @@ void ReadQuantity(ConfigReader& r, const YAML::Node& node, const std::string& pa
   }
 }
 
+// A price as an exact decimal (at most 9 decimal places) into nano-units.
+void ReadExactPrice(ConfigReader& r, const YAML::Node& node, const std::string& path,
+                    int64_t* out) {
+  if (!node || node.IsNull() || !node.IsScalar()) return;  // ReadDouble reported it
+  absl::StatusOr<int64_t> nanos = cost::ParseNanoUnits(node.Scalar());
+  if (!nanos.ok()) {
+    r.Error(path, absl::StrCat("must be an exact decimal price: ", nanos.status().message()));
+    return;
+  }
+  *out = *nanos;
+}
+
+void ReadCost(ConfigReader& r, const YAML::Node& node, SluicedConfig::Cost& cost) {
+  const std::string path = "cost";
+  if (!r.ExpectMap(node, path) || !node) return;
+  r.CheckKeys(node, path, {"ledger", "retention", "label_keys"});
+  r.ReadString(node["ledger"], path + ".ledger", &cost.ledger);
+  r.ReadDuration(node["retention"], path + ".retention", &cost.retention, absl::ZeroDuration(),
+                 absl::Hours(24 * 3650));
+  const YAML::Node keys = node["label_keys"];
+  if (!keys) return;
+  if (!keys.IsSequence()) {
+    r.Error(path + ".label_keys", "must be a list of pod label keys");
+    return;
+  }
+  cost.label_keys.clear();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string item_path = ConfigReader::Index(path + ".label_keys", i);
+    std::string key;
+    r.ReadString(keys[i], item_path, &key);
+    if (std::string error = kube::QualifiedNameError(key); !error.empty()) {
+      r.Error(item_path, error);
+      continue;
+    }
+    cost.label_keys.push_back(std::move(key));
+  }
+}
+
 void ReadPool(ConfigReader& r, const YAML::Node& node, const std::string& path, PoolConfig& pool) {
   if (!node.IsMap()) {
     r.Error(path, "must be a map (name, class, inject, limits, prices, billing, ...)");
@@ -301,6 +340,9 @@ void ReadPool(ConfigReader& r, const YAML::Node& node, const std::string& path, 
     r.ReadDouble(prices["vcpu_hour"], prices_path + ".vcpu_hour", &pool.price_vcpu_hour, 0, 1e6);
     r.ReadDouble(prices["gib_hour"], prices_path + ".gib_hour", &pool.price_gib_hour, 0, 1e6);
     r.ReadDouble(prices["gpu_hour"], prices_path + ".gpu_hour", &pool.price_gpu_hour, 0, 1e6);
+    ReadExactPrice(r, prices["vcpu_hour"], prices_path + ".vcpu_hour", &pool.price_vcpu_nano_hour);
+    ReadExactPrice(r, prices["gib_hour"], prices_path + ".gib_hour", &pool.price_gib_nano_hour);
+    ReadExactPrice(r, prices["gpu_hour"], prices_path + ".gpu_hour", &pool.price_gpu_nano_hour);
   }
   const YAML::Node billing = node["billing"];
   const std::string billing_path = path + ".billing";
@@ -475,7 +517,7 @@ absl::StatusOr<SluicedConfig> ParseConfig(absl::string_view yaml) {
   r.CheckKeys(root, "",
               {"listen", "listen_socket_group", "tls", "insecure_tcp_without_tls", "metrics_listen",
                "kube", "budget", "queue", "retry", "fairness", "quota", "capacity", "pools",
-               "limits", "events", "log_level"});
+               "limits", "events", "log_level", "cost"});
   r.ReadString(root["listen"], "listen", &config.listen);
   r.ReadString(root["listen_socket_group"], "listen_socket_group", &config.listen_socket_group);
   ReadTls(r, root["tls"], config.tls);
@@ -492,6 +534,7 @@ absl::StatusOr<SluicedConfig> ParseConfig(absl::string_view yaml) {
   ReadCapacity(r, root["capacity"], config.engine);
   ReadPools(r, root["pools"], config.engine);
   ReadLimits(r, root["limits"], config.intake);
+  ReadCost(r, root["cost"], config.cost);
   const YAML::Node events = root["events"];
   if (r.ExpectMap(events, "events")) {
     r.CheckKeys(events, "events", {"history"});
@@ -584,9 +627,10 @@ void EmitCapacity(YAML::Emitter& out, const EngineConfig& engine) {
     out << YAML::EndMap;
     out << YAML::Key << "prices" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "currency" << YAML::Value << p.currency;
-    out << YAML::Key << "vcpu_hour" << YAML::Value << p.price_vcpu_hour;
-    out << YAML::Key << "gib_hour" << YAML::Value << p.price_gib_hour;
-    out << YAML::Key << "gpu_hour" << YAML::Value << p.price_gpu_hour;
+    // Exact decimals (the double fields are rounded).
+    out << YAML::Key << "vcpu_hour" << YAML::Value << cost::FormatNanoUnits(p.price_vcpu_nano_hour);
+    out << YAML::Key << "gib_hour" << YAML::Value << cost::FormatNanoUnits(p.price_gib_nano_hour);
+    out << YAML::Key << "gpu_hour" << YAML::Value << cost::FormatNanoUnits(p.price_gpu_nano_hour);
     out << YAML::EndMap;
     out << YAML::Key << "billing" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "start" << YAML::Value
@@ -707,6 +751,11 @@ std::string ConfigToYaml(const SluicedConfig& c) {
   out << YAML::EndMap;
   out << YAML::Key << "events" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "history" << YAML::Value << c.event_history;
+  out << YAML::EndMap;
+  out << YAML::Key << "cost" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "ledger" << YAML::Value << c.cost.ledger;
+  out << YAML::Key << "retention" << YAML::Value << absl::FormatDuration(c.cost.retention);
+  out << YAML::Key << "label_keys" << YAML::Value << YAML::Flow << c.cost.label_keys;
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -47,6 +48,17 @@ struct SluicedConfig {
     absl::Duration request_timeout = absl::Seconds(30);
     uint32_t max_connections = 64;
   } kube;
+
+  // Cost attribution (the ledger is off unless `ledger` is set).
+  struct Cost {
+    // SQLite file of the cost ledger (--ledger); empty: no ledger, no cost
+    // queries, no cost metrics.
+    std::string ledger;
+    // Rows whose attempt ended longer ago than this are deleted; 0 keeps all.
+    absl::Duration retention = absl::Hours(24 * 400);
+    // Pod label keys copied into every attempt's cost labels.
+    std::vector<std::string> label_keys;
+  } cost;
 
   EngineConfig engine;
   IntakeLimits intake;

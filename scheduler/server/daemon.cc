@@ -13,6 +13,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "scheduler/common/log.h"
+#include "scheduler/server/cost_attribution.h"
 #include "scheduler/server/effective_config.h"
 #include "scheduler/server/engine_loop.h"
 #include "scheduler/server/event_log.h"
@@ -75,11 +76,23 @@ absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
     kube_ = std::move(*kube);
     writer = kube_->writer();
   }
+  if (!config.cost.ledger.empty()) {
+    absl::StatusOr<std::unique_ptr<CostAttribution>> cost =
+        CostAttribution::Open(config, *clock_, metrics_->registry().get());
+    if (!cost.ok()) return cost.status();
+    cost_ = std::move(*cost);
+    if (absl::Status restored = cost_->Restore(); !restored.ok()) return restored;
+    SLUICE_LOG(kInfo, "cost ledger open", {"path", config.cost.ledger},
+               {"open_attempts", absl::StrCat(cost_->tracker().open_count())});
+  }
   engine_ = std::make_unique<Engine>(*clock_, config.engine, writer, events_.get());
   loop_ = std::make_unique<EngineLoop>(*clock_, engine_.get());
-  loop_->SetPeriodicHook(absl::Milliseconds(500), [metrics = metrics_.get()](Engine& engine) {
-    metrics->SnapshotEngine(engine);
-  });
+  loop_->SetPeriodicHook(absl::Milliseconds(500),
+                         [metrics = metrics_.get(), cost = cost_.get()](Engine& engine) {
+                           metrics->SnapshotEngine(engine);
+                           if (cost != nullptr) cost->SnapshotMetrics();
+                         });
+  if (kube_ != nullptr && cost_ != nullptr) kube_->SetCostTracker(&cost_->tracker());
   if (kube_ != nullptr) kube_->Connect(loop_.get());
   loop_->Start();
   if (kube_ != nullptr) kube_->StartInformer();
@@ -95,6 +108,7 @@ absl::Status Daemon::Init(const SluicedConfig& config, const Options& options) {
   identity.kube_server = kube_ != nullptr ? kube_->server() : "(injected writer)";
   service_ = std::make_unique<SchedulerService>(identity, loop_.get(), events_.get(), intake_.get(),
                                                 metrics_.get(), effective_config_.get());
+  service_->set_cost(cost_.get());
 
   if (absl::Status listening = StartGrpc(config, std::move(*credentials)); !listening.ok()) {
     return listening;
@@ -157,6 +171,10 @@ void Daemon::Reconfigure(const SluicedConfig& config) {
       [engine_config = config.engine](Engine& engine) { engine.Reconfigure(engine_config); });
   intake_->SetLimits(IntakeLimitsOf(config));
   effective_config_->Applied(config, clock_->WallNow(), config_source_);
+  if (cost_ != nullptr) {
+    loop_->Post([cost = cost_.get(), options = CostAttribution::TrackerOptions(config)](
+                    Engine&) mutable { cost->tracker().set_options(std::move(options)); });
+  }
 }
 
 void Daemon::Shutdown(absl::Duration drain_timeout) {
@@ -182,6 +200,9 @@ void Daemon::Shutdown(absl::Duration drain_timeout) {
   if (kube_ != nullptr) kube_->Stop();
   metrics_server_.reset();
   server_.reset();
+  // After the loop and the informer: nothing feeds the tracker any more; the
+  // ledger applies its queue before closing.
+  cost_.reset();
 }
 
 Daemon::~Daemon() { Shutdown(absl::ZeroDuration()); }

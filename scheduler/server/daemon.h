@@ -20,6 +20,7 @@ class ServerCredentials;
 
 namespace sluice {
 
+class CostAttribution;
 class EffectiveConfig;
 class EngineLoop;
 class EventLog;
@@ -57,6 +58,8 @@ class Daemon {
 
   // The address the gRPC server listens on, with the real port if 0 was asked.
   const std::string& listen_address() const { return listen_address_; }
+  // Cost attribution, or null when the ledger is off.
+  CostAttribution* cost() { return cost_.get(); }
   // The metrics port (0 if metrics are off).
   int metrics_port() const { return metrics_port_; }
   uint64_t epoch() const { return epoch_; }
@@ -81,6 +84,9 @@ class Daemon {
   std::string listen_address_;
   int metrics_port_ = 0;
   std::unique_ptr<SluiceMetrics> metrics_;
+  // Cost attribution (config.cost.ledger set); destroyed after the loop and
+  // the Kubernetes side stop.
+  std::unique_ptr<CostAttribution> cost_;
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<KubeBridge> kube_;

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "scheduler/common/log.h"
+#include "scheduler/cost/cost_stamp.h"
 #include "scheduler/kube/kube_objects.h"
 #include "scheduler/kube/pod_stamp.h"
 #include "scheduler/server/engine_loop.h"
@@ -119,6 +120,35 @@ PodObservation ToObservation(const kube::PodInfo& pod, bool deleted) {
   return o;
 }
 
+cost::PodSighting ToSighting(const kube::PodInfo& pod, bool deleted) {
+  cost::PodSighting s;
+  s.uid = pod.uid;
+  s.pod_namespace = pod.pod_namespace;
+  s.pod_name = pod.name;
+  s.labels = pod.labels;
+  s.phase = ToObservation(pod, deleted).phase;
+  s.times.created = pod.creation_time;
+  s.times.scheduled = pod.scheduled_time;
+  s.times.first_container_start = pod.first_container_start;
+  s.last_container_finish = pod.last_container_finish;
+  s.reason = pod.reason;
+  s.disruption_target = pod.disruption_target;
+  s.deleted = deleted;
+  return s;
+}
+
+namespace {
+
+// Whether the engine is deleting this incarnation of the pod to re-create it
+// in another pool. Engine thread; call before the engine sees the sighting.
+bool Rescheduling(const Engine& engine, const PodObservation& pod) {
+  const Intent* intent = engine.Find(pod.key);
+  return intent != nullptr && intent->state == IntentState::kRescheduling &&
+         intent->pod_uid == pod.uid;
+}
+
+}  // namespace
+
 QuotaObservation ToObservation(const kube::QuotaInfo& quota, bool deleted) {
   QuotaObservation o;
   o.pod_namespace = quota.pod_namespace;
@@ -169,6 +199,13 @@ void HttpKubeBridge::Create(const CreatePodCommand& command) {
       stamp.tolerations.push_back({t.key, t.op, t.value, t.effect});
     }
   }
+  if (cost_ != nullptr && command.spec != nullptr) {
+    const IntentSpec& spec = *command.spec;
+    for (auto& label : cost::CostStampLabels(command.workflow_name, command.workflow_namespace,
+                                             spec.cost_labels, spec.requests)) {
+      stamp.labels.push_back(std::move(label));
+    }
+  }
   const uint64_t id = command.request_id;
   absl::StatusOr<std::string> body = kube::StampPodManifest(command.manifest, stamp);
   if (!body.ok()) {
@@ -216,14 +253,32 @@ void HttpKubeBridge::StartInformer() {
                 observed.reserve(listed.size());
                 for (const kube::PodInfo& pod : listed)
                   observed.push_back(ToObservation(pod, false));
-                loop_->Post([observed = std::move(observed)](Engine& engine) {
+                std::vector<cost::PodSighting> sightings;
+                if (cost_ != nullptr) {
+                  sightings.reserve(listed.size());
+                  for (const kube::PodInfo& pod : listed)
+                    sightings.push_back(ToSighting(pod, false));
+                }
+                loop_->Post([this, observed = std::move(observed),
+                             sightings = std::move(sightings)](Engine& engine) {
+                  if (cost_ != nullptr) cost_->Resync(sightings, clock_.WallNow());
                   engine.OnPodsResynced(observed);
                 });
               },
           .on_event =
               [this](kube::WatchEventType type, kube::PodInfo pod) {
-                PodObservation o = ToObservation(pod, type == kube::WatchEventType::kDeleted);
-                loop_->Post([o = std::move(o)](Engine& engine) { engine.OnPodObserved(o); });
+                const bool deleted = type == kube::WatchEventType::kDeleted;
+                PodObservation o = ToObservation(pod, deleted);
+                if (cost_ == nullptr) {
+                  loop_->Post([o = std::move(o)](Engine& engine) { engine.OnPodObserved(o); });
+                  return;
+                }
+                loop_->Post(
+                    [this, o = std::move(o), s = ToSighting(pod, deleted)](Engine& engine) mutable {
+                      s.rescheduling = Rescheduling(engine, o);
+                      cost_->Observe(s, clock_.WallNow());
+                      engine.OnPodObserved(o);
+                    });
               },
       });
   kube::InformerOptions quotas;

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "scheduler/common/clock.h"
+#include "scheduler/cost/attempt_tracker.h"
 #include "scheduler/engine/pod_observation.h"
 #include "scheduler/engine/pod_writer.h"
 #include "scheduler/engine/quota.h"
@@ -26,6 +27,8 @@ inline constexpr char kPoolLabel[] = "sluice.dev/pool";
 // delete.
 WriteResult ToWriteResult(kube::ApiResult& result, bool create);
 PodObservation ToObservation(const kube::PodInfo& pod, bool deleted);
+// What the cost tracker needs of a pod.
+cost::PodSighting ToSighting(const kube::PodInfo& pod, bool deleted);
 QuotaObservation ToObservation(const kube::QuotaInfo& quota, bool deleted);
 
 // The Kubernetes side of sluiced over HTTP: a KubeClient, the engine's
@@ -44,6 +47,7 @@ class HttpKubeBridge final : public KubeBridge, public PodWriter {
   ~HttpKubeBridge() override;
 
   PodWriter* writer() override { return this; }
+  void SetCostTracker(cost::AttemptTracker* tracker) override { cost_ = tracker; }
   void Connect(EngineLoop* loop) override { loop_ = loop; }
   void StartInformer() override;
   void Stop() override;
@@ -58,6 +62,7 @@ class HttpKubeBridge final : public KubeBridge, public PodWriter {
   const Clock& clock_;
   SluiceMetrics* const metrics_;
   EngineLoop* loop_ = nullptr;
+  cost::AttemptTracker* cost_ = nullptr;  // engine thread
   std::string server_;
   std::unique_ptr<kube::KubeClient> client_;
   std::unique_ptr<kube::PodInformer> pods_;

@@ -12,6 +12,10 @@
 
 namespace sluice {
 
+namespace cost {
+class AttemptTracker;
+}  // namespace cost
+
 class EngineLoop;
 class SluiceMetrics;
 
@@ -26,6 +30,10 @@ class KubeBridge {
   virtual ~KubeBridge() = default;
   // The engine's PodWriter. Valid for the bridge's lifetime.
   virtual PodWriter* writer() = 0;
+  // Pod sightings also go to `tracker` (on the engine thread), and created
+  // pods carry the cost stamp (see cost_stamp.h). Call before Connect; the
+  // tracker must outlive the bridge's I/O. Default: no cost attribution.
+  virtual void SetCostTracker(cost::AttemptTracker* /*tracker*/) {}
   // Answers and observations are posted to `loop` from now on.
   virtual void Connect(EngineLoop* loop) = 0;
   virtual void StartInformer() = 0;

@@ -7,6 +7,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "scheduler/server/cost_attribution.h"
+#include "scheduler/server/cost_proto.h"
 #include "scheduler/server/proto_convert.h"
 
 namespace sluice {
@@ -520,6 +522,35 @@ grpc::ServerUnaryReactor* SchedulerService::GetCapacity(grpc::CallbackServerCont
     response->set_epoch(identity_.epoch);
     reactor->Finish(grpc::Status::OK);
   });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* SchedulerService::GetCost(grpc::CallbackServerContext* context,
+                                                    const v1::GetCostRequest* request,
+                                                    v1::GetCostResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (cost_ == nullptr) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                 "the cost ledger is off: start sluiced with --ledger PATH"));
+    return reactor;
+  }
+  absl::StatusOr<cost::CostQuery> query = FromProto(*request);
+  if (!query.ok()) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(query.status().message())));
+    return reactor;
+  }
+  cost_->Query(loop_, std::move(*query),
+               [this, response, reactor](absl::StatusOr<cost::CostReport> report, absl::Time now) {
+                 if (!report.ok()) {
+                   reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL,
+                                                std::string(report.status().message())));
+                   return;
+                 }
+                 ToProto(*report, now, response);
+                 response->set_epoch(identity_.epoch);
+                 reactor->Finish(grpc::Status::OK);
+               });
   return reactor;
 }
 

@@ -17,6 +17,8 @@
 namespace sluice {
 
 // Facts about this server incarnation reported in every answer.
+class CostAttribution;
+
 struct ServerIdentity {
   uint64_t epoch = 0;
   std::string version;
@@ -61,6 +63,13 @@ class SchedulerService final : public v1::Scheduler::CallbackService {
   grpc::ServerUnaryReactor* GetCapacity(grpc::CallbackServerContext* context,
                                         const v1::GetCapacityRequest* request,
                                         v1::GetCapacityResponse* response) override;
+  grpc::ServerUnaryReactor* GetCost(grpc::CallbackServerContext* context,
+                                    const v1::GetCostRequest* request,
+                                    v1::GetCostResponse* response) override;
+
+  // Cost queries go here; null (the default): GetCost answers
+  // FAILED_PRECONDITION. Set before the server starts; must outlive it.
+  void set_cost(CostAttribution* cost) { cost_ = cost; }
 
   // Validates a request, moving manifests out of it. gRPC thread.
   std::unique_ptr<PreparedBatch> Prepare(v1::SubmitRequest& request) const;
@@ -79,6 +88,7 @@ class SchedulerService final : public v1::Scheduler::CallbackService {
   const IntentIntake* const intake_;
   SluiceMetrics* const metrics_;
   const EffectiveConfig* const config_;
+  CostAttribution* cost_ = nullptr;
 };
 
 }  // namespace sluice

@@ -189,6 +189,44 @@ limits:
   EXPECT_EQ(again->intake.allowed_namespaces, config->intake.allowed_namespaces);
 }
 
+TEST(ConfigTest, CostSectionAndExactPrices) {
+  absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
+cost:
+  ledger: /var/lib/sluice/cost.db
+  retention: 720h
+  label_keys: [team, example.com/cost-center]
+pools:
+  - name: spot-a
+    class: spot
+    prices: {currency: EUR, vcpu_hour: 0.0408, gib_hour: "0.000000001", gpu_hour: 2}
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->cost.ledger, "/var/lib/sluice/cost.db");
+  EXPECT_EQ(config->cost.retention, absl::Hours(720));
+  EXPECT_EQ(config->cost.label_keys, (std::vector<std::string>{"team", "example.com/cost-center"}));
+  const PoolConfig& pool = config->engine.capacity.pools[0];
+  EXPECT_EQ(pool.price_vcpu_nano_hour, 40'800'000);
+  EXPECT_EQ(pool.price_gib_nano_hour, 1);
+  EXPECT_EQ(pool.price_gpu_nano_hour, 2'000'000'000);
+  absl::StatusOr<SluicedConfig> again = ParseConfig(ConfigToYaml(*config));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->cost.ledger, config->cost.ledger);
+  EXPECT_EQ(again->cost.label_keys, config->cost.label_keys);
+
+  absl::StatusOr<SluicedConfig> bad = ParseConfig(R"(
+cost: {label_keys: ["bad key"], retention: soon}
+pools:
+  - name: a
+    class: spot
+    prices: {vcpu_hour: 0.0000000001}
+)");
+  ASSERT_FALSE(bad.ok());
+  const std::string message(bad.status().message());
+  EXPECT_THAT(message, HasSubstr("cost.label_keys[0]"));
+  EXPECT_THAT(message, HasSubstr("cost.retention"));
+  EXPECT_THAT(message, HasSubstr("pools[0].prices.vcpu_hour: must be an exact decimal price"));
+}
+
 TEST(ConfigTest, PoolMistakesAreReportedWithTheirPaths) {
   absl::StatusOr<SluicedConfig> config = ParseConfig(R"(
 capacity:

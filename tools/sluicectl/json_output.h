@@ -8,7 +8,7 @@
 namespace sluice::ctl {
 
 // The format of everything a command prints on stdout (`-o`).
-enum class OutputFormat { kTable, kJson };
+enum class OutputFormat { kTable, kJson, kCsv };
 
 // `message` in protobuf's JSON mapping with the proto's field names
 // (`queue_depth`, as in scheduler.proto) and every field, zeros included, so

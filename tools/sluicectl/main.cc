@@ -12,6 +12,7 @@
 #include "tools/sluicectl/capacity_command.h"
 #include "tools/sluicectl/client_tls.h"
 #include "tools/sluicectl/command.h"
+#include "tools/sluicectl/cost_command.h"
 #include "tools/sluicectl/exit_code.h"
 #include "tools/sluicectl/interrupts.h"
 #include "tools/sluicectl/status_command.h"
@@ -46,8 +47,9 @@ int main(int argc, char** argv) {
   app.add_option("--address", address_flag,
                  "sluiced's gRPC address: unix:///path/to/sluice.sock or HOST:PORT (default: "
                  "$SLUICE_ADDRESS, else unix:///var/run/sluice/sluice.sock)");
-  app.add_option("-o,--output", output, "table (for people) or json (the API's messages)")
-      ->check(CLI::IsMember({"table", "json"}));
+  app.add_option("-o,--output", output,
+                 "table (for people) or json (the API's messages); csv for `cost`")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("--timeout", timeout_seconds, "Seconds to wait for each answer")
       ->check(CLI::PositiveNumber);
   ClientTls tls_flags;
@@ -68,6 +70,7 @@ int main(int argc, char** argv) {
   commands.push_back(AddCancelCommand(app));
   commands.push_back(AddWatchCommand(app));
   commands.push_back(AddCapacityCommand(app));
+  commands.push_back(AddCostCommand(app));
 
   try {
     app.parse(argc, argv);
@@ -78,7 +81,9 @@ int main(int argc, char** argv) {
 
   CommandContext context(ChooseAddress(address_flag, std::getenv(std::string(kAddressEnv).c_str())),
                          absl::Seconds(timeout_seconds),
-                         output == "json" ? OutputFormat::kJson : OutputFormat::kTable,
+                         output == "json"  ? OutputFormat::kJson
+                         : output == "csv" ? OutputFormat::kCsv
+                                           : OutputFormat::kTable,
                          TlsWithEnvironment(std::move(tls_flags), [](const char* name) {
                            return static_cast<const char*>(std::getenv(name));
                          }));
