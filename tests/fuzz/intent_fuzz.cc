@@ -6,11 +6,18 @@
 #include <cstdint>
 #include <memory>
 
+#include "google/protobuf/stubs/logging.h"
 #include "scheduler/server/intake.h"
 #include "scheduler/server/scheduler_service.h"
 #include "sluice/v1/scheduler.pb.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // The parser logs every string field with invalid UTF-8; the fuzzer makes many.
+  static const bool quiet = [] {
+    google::protobuf::SetLogHandler(nullptr);
+    return true;
+  }();
+  (void)quiet;
   static const sluice::IntentIntake* const intake = [] {
     sluice::IntakeLimits limits;
     limits.max_batch_intents = 64;  // the rejection path of oversized batches too
