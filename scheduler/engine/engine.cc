@@ -1054,7 +1054,8 @@ void Engine::Reconfigure(const EngineConfig& config) {
   UnparkEverything();
   for (auto& [uid, workflow] : workflows_) {
     workflow->set_weight(WorkflowWeightFor(*workflow));
-    workflow->ForEachFlow([&](FlowQueue* flow) { FairQueue::SetWeight(flow, workflow->weight()); });
+    const auto weight = workflow->weight();  // clang < 16 cannot capture a structured binding
+    workflow->ForEachFlow([weight](FlowQueue* flow) { FairQueue::SetWeight(flow, weight); });
   }
   for (auto& [name, ns] : namespaces_) {
     auto it = config.namespace_weights.find(name);

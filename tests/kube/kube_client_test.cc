@@ -488,7 +488,7 @@ TEST(KubeClientTest, ThrottledCreateIs429WithRetryAfter) {
 
 TEST(KubeClientTest, ServerTimeoutsAreRetryable) {
   kubesim::ServerOptions server;
-  server.fail_rate_5xx = 1.0;
+  server.faults.create_5xx_rate = 1.0;
   Kubesim sim(server);
   auto client = Connect(sim.url());
   for (int i = 0; i < 6; ++i) {

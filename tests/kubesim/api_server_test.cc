@@ -358,7 +358,7 @@ TEST_F(ApiServerTest, HistoryEndpoint) {
 
 TEST_F(ApiServerTest, InjectedServerErrors) {
   ServerOptions s;
-  s.fail_rate_5xx = 1.0;
+  s.faults.create_5xx_rate = 1.0;
   Start(s);
   for (int i = 0; i < 10; ++i) {
     auto r = Post("/api/v1/namespaces/ns/pods", PodBody(Cat("p", i)));
@@ -375,7 +375,7 @@ TEST_F(ApiServerTest, InjectedServerErrors) {
 
 TEST_F(ApiServerTest, DroppedConnections) {
   ServerOptions s;
-  s.drop_connections_rate = 1.0;
+  s.faults.drop_after_headers_rate = 1.0;
   Start(s);
   auto r = Post("/api/v1/namespaces/ns/pods", PodBody("p"));
   EXPECT_FALSE(r && r->body.size() > 0 && r->status == 201 &&

@@ -188,6 +188,25 @@ ApiError ServerTimeout(std::string_view resource, std::string_view operation,
   return StatusError(f);
 }
 
+ApiError InternalError(std::string_view cause) {
+  StatusFields f;
+  f.code = 500;
+  f.reason = "InternalError";
+  f.message = Cat("Internal error occurred: ", cause);
+  f.causes.push_back({"", std::string(cause), ""});
+  return StatusError(f);
+}
+
+ApiError ServiceUnavailable(std::string_view message, int64_t retry_after_s) {
+  StatusFields f;
+  f.code = 503;
+  f.reason = "ServiceUnavailable";
+  f.message = std::string(message);
+  f.has_details = true;
+  f.retry_after_s = retry_after_s;
+  return StatusError(f);
+}
+
 ApiError GatewayTimeout() {
   StatusFields f;
   f.code = 504;

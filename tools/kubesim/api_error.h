@@ -96,6 +96,13 @@ ApiError TooLargeResourceVersion(uint64_t rv, uint64_t current);
 // at this time, please try again.` with Retry-After.
 ApiError ServerTimeout(std::string_view resource, std::string_view operation,
                        int64_t retry_after_s);
+// 500 InternalError: `Internal error occurred: CAUSE` (details.causes
+// [{message: CAUSE}]), as apierrors.NewInternalError.
+ApiError InternalError(std::string_view cause);
+// 503 ServiceUnavailable with `message`, details.retryAfterSeconds and a
+// Retry-After header, as apierrors.NewServiceUnavailable plus the header a
+// shutting-down or overloaded apiserver sends.
+ApiError ServiceUnavailable(std::string_view message, int64_t retry_after_s);
 // 504 `Timeout: request did not complete within requested timeout - context
 // deadline exceeded`, details {}.
 ApiError GatewayTimeout();

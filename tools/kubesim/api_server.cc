@@ -1,9 +1,14 @@
 #include "tools/kubesim/api_server.h"
 
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
@@ -49,6 +54,47 @@ bool ParamTrue(const httplib::Request& req, const char* key) {
   return v == "1" || v == "true" || v == "True";
 }
 
+int PortOf(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
+  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
+  return -1;
+}
+
+// Resets the TCP connection `req` arrived on: a RST, and nothing more is
+// sent. httplib does not expose the socket, so it is found among the
+// process's descriptors by the ports httplib recorded (local port = the
+// server's, peer port = the client's; an in-process client's own socket has
+// them the other way round). connect(AF_UNSPEC) disconnects an established
+// socket with a RST; httplib's later write fails and it closes the
+// descriptor. Returns false when the socket was not found.
+bool ResetConnection(const httplib::Request& req) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return false;
+  bool done = false;
+  while (dirent* e = ::readdir(dir)) {
+    char* end = nullptr;
+    const long fd_long = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0') continue;
+    const int fd = static_cast<int>(fd_long);
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
+      continue;
+    }
+    if (PortOf(local) != req.local_port || PortOf(peer) != req.remote_port) continue;
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;
+    ::connect(fd, &unspec, sizeof(unspec));
+    done = true;
+    break;
+  }
+  ::closedir(dir);
+  return done;
+}
+
 }  // namespace
 
 // What a request addresses.
@@ -89,7 +135,8 @@ ApiServer::ApiServer(SimCluster* cluster, ServerOptions options, const Clock& cl
       options_(std::move(options)),
       clock_(clock),
       throttle_(clock, options_.limits, options_.qps_schedule),
-      stats_(clock) {}
+      stats_(clock),
+      faults_(options_.faults, options_.fault_seed) {}
 
 ApiServer::~ApiServer() { Stop(); }
 
@@ -112,6 +159,10 @@ absl::StatusOr<int> ApiServer::Start() {
   } else {
     http_ = std::make_unique<TunedServer<httplib::Server>>();
   }
+  // Writes to connections a client (or an injected reset) closed must fail
+  // with EPIPE rather than kill the process (httplib sends without
+  // MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
   const size_t threads = options_.http_threads;
   http_->new_task_queue = [threads] { return new HttpWorkerPool(threads); };
   http_->set_keep_alive_max_count(std::numeric_limits<int32_t>::max());
@@ -157,12 +208,6 @@ void ApiServer::Stop() {
 double ApiServer::Random() {
   thread_local absl::InsecureBitGen gen;
   return absl::Uniform<double>(gen, 0.0, 1.0);
-}
-
-void ApiServer::SleepLatency() {
-  absl::Duration d = options_.latency;
-  if (options_.latency_jitter > absl::ZeroDuration()) d += options_.latency_jitter * Random();
-  if (d > absl::ZeroDuration()) absl::SleepFor(d);
 }
 
 void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
@@ -250,6 +295,40 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
   res.set_header("X-Kubernetes-Pf-Flowschema-Uid", kFlowSchemaUid);
   res.set_header("X-Kubernetes-Pf-Prioritylevel-Uid", kPriorityLevelUid);
 
+  RequestFaults faults;
+  if (route.type == Route::Type::kResource) {
+    faults = faults_.PlanRequest(route.mutating, route.verb == "watch",
+                                 route.verb == "create" && route.resource->name == "pods");
+  }
+  if (faults.before != RequestFaults::Before::kNone) {
+    if (faults.delay > absl::ZeroDuration()) absl::SleepFor(faults.delay);
+    switch (faults.before) {
+      case RequestFaults::Before::kReset:
+        ResetConnection(req);
+        stats_.RecordDroppedConnection();
+        return;
+      case RequestFaults::Before::k500:
+        reply.Error(InternalError("kubesim: injected fault"));
+        break;
+      case RequestFaults::Before::k503:
+        reply.Error(ServiceUnavailable("the server is currently unable to handle the request",
+                                       faults.retry_after_503_s));
+        break;
+      case RequestFaults::Before::k429:
+        stats_.RecordMutating(false);
+        reply.Error(TooManyRequests(throttle_.RejectNow()));
+        res.set_header("X-Content-Type-Options", "nosniff");
+        break;
+      case RequestFaults::Before::kNone:
+        break;
+    }
+    stats_.RecordRequest(route.verb, reply.code);
+    res.status = reply.code;
+    if (reply.retry_after_s > 0) res.set_header("Retry-After", Cat(reply.retry_after_s));
+    res.set_content(reply.body, reply.content_type);
+    return;
+  }
+
   bool admitted = false;
   if (route.mutating && route.type == Route::Type::kResource) {
     const MonoTime give_up = clock_.MonoNow() + options_.queue_wait;
@@ -272,7 +351,7 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
     stats_.RecordMutating(true);
     admitted = true;
   }
-  SleepLatency();
+  if (faults.delay > absl::ZeroDuration()) absl::SleepFor(faults.delay);
 
   const bool discovery =
       route.type != Route::Type::kResource && route.type != Route::Type::kNotFound;
@@ -293,7 +372,7 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
         reply.Json(200, ApiResourceListJson(cluster_->store().resources()));
         break;
       case Route::Type::kResource:
-        HandleApi(req, route, res, &reply);
+        HandleApi(req, route, faults, res, &reply);
         break;
       case Route::Type::kNotFound:
         reply.Error(NoSuchResource());
@@ -306,7 +385,13 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
   if (reply.streaming) return;
   res.status = reply.code;
   if (reply.retry_after_s > 0) res.set_header("Retry-After", Cat(reply.retry_after_s));
-  if (options_.drop_connections_rate > 0 && Random() < options_.drop_connections_rate) {
+  if (faults.reset_after) {
+    // Executed, then the connection is reset before the answer.
+    ResetConnection(req);
+    stats_.RecordDroppedConnection();
+    return;
+  }
+  if (faults.drop_after_headers) {
     // Cut the connection after the status line and headers.
     stats_.RecordDroppedConnection();
     res.set_chunked_content_provider(reply.content_type,
@@ -316,8 +401,8 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
   res.set_content(std::move(reply.body), reply.content_type);
 }
 
-void ApiServer::HandleApi(const httplib::Request& req, const Route& route, httplib::Response& res,
-                          Reply* reply) {
+void ApiServer::HandleApi(const httplib::Request& req, const Route& route,
+                          const RequestFaults& faults, httplib::Response& res, Reply* reply) {
   const ResourceInfo& r = *route.resource;
   const std::string& verb = route.verb;
   if (!route.subresource.empty() &&
@@ -349,7 +434,7 @@ void ApiServer::HandleApi(const httplib::Request& req, const Route& route, httpl
   if (verb == "create") {
     ApiOr<std::shared_ptr<const ApiObject>> created = ApiError{};
     if (r.name == "pods") {
-      if (options_.fail_rate_5xx > 0 && Random() < options_.fail_rate_5xx) {
+      if (faults.create_5xx) {
         if (Random() < 0.5) {
           reply->Error(ServerTimeout("pods", "create", 2));
           return;
@@ -515,6 +600,17 @@ void ApiServer::ServeWatch(const httplib::Request& req, const Route& route, http
   } else if (rv.empty() && Param(req, "sendInitialEvents") == "false") {
     options.from_rv = cluster_->store().current_resource_version();  // start at most recent
   }
+  const WatchFaults watch_faults = faults_.PlanWatch(options.from_rv.has_value() && !rv.empty());
+  if (watch_faults.expire_410) {
+    // As after a compaction: 200, one ERROR event with the 410 Status, end.
+    std::string event = Cat(
+        "{\"type\":\"ERROR\",\"object\":",
+        TooOldResourceVersionStatus(*options.from_rv, cluster_->store().current_resource_version()),
+        "}\n");
+    stats_.RecordWatchEvents(1);
+    reply->Json(200, std::move(event));
+    return;
+  }
   options.allow_bookmarks = ParamTrue(req, "allowWatchBookmarks");
   options.send_initial_events = ParamTrue(req, "sendInitialEvents");
   options.bookmark_interval = options_.bookmark_interval;
@@ -534,9 +630,17 @@ void ApiServer::ServeWatch(const httplib::Request& req, const Route& route, http
   reply->code = 200;
   reply->streaming = true;
   res.status = 200;
+  const MonoTime cut_at = watch_faults.cut_after > absl::ZeroDuration()
+                              ? clock_.MonoNow() + watch_faults.cut_after
+                              : MonoTime::Infinite();
   res.set_chunked_content_provider(
       kJson,
-      [this, stream](size_t, httplib::DataSink& sink) {
+      [this, stream, cut_at](size_t, httplib::DataSink& sink) {
+        if (clock_.MonoNow() >= cut_at) {
+          // Injected cut: the connection closes without the final chunk.
+          faults_.RecordWatchCut();
+          return false;
+        }
         std::string buf;
         const int64_t before = stream->events_sent();
         const bool more = stream->Next(&buf, kWatchPoll);
@@ -732,6 +836,28 @@ void ApiServer::HandleSimPools(const httplib::Request& req, httplib::Response& r
   res.set_content(cluster_->pools().Json(), kJson);
 }
 
+void ApiServer::HandleSimFaults(const httplib::Request& req, httplib::Response& res) {
+  if (req.method == "PUT" || req.method == "POST") {
+    absl::StatusOr<FaultSettings> settings = ParseFaultSettingsJson(req.body, faults_.settings());
+    if (!settings.ok()) {
+      std::string out;
+      JsonWriter w(&out);
+      w.BeginObject();
+      w.KeyString("error", ToStd(settings.status().message()));
+      w.EndObject();
+      res.status = 400;
+      res.set_content(out, kJson);
+      return;
+    }
+    faults_.Set(*settings);
+  } else if (req.method != "GET") {
+    res.status = 405;
+    res.set_content(R"({"error":"GET or PUT"})", kJson);
+    return;
+  }
+  res.set_content(faults_.Json(), kJson);
+}
+
 void ApiServer::HandleSim(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
   const std::string& method = req.method;
@@ -748,6 +874,8 @@ void ApiServer::HandleSim(const httplib::Request& req, httplib::Response& res) {
   } else if (path == "/sim/compact" && method == "POST") {
     cluster_->store().Compact();
     res.set_content("{}", kJson);
+  } else if (path == "/sim/faults") {
+    HandleSimFaults(req, res);
   } else if (path == "/sim/quotas") {
     HandleSimQuotas(req, res);
   } else if (path == "/sim/pools" || absl::StartsWith(path, "/sim/pools/")) {

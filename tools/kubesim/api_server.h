@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "scheduler/common/clock.h"
+#include "tools/kubesim/fault_policy.h"
 #include "tools/kubesim/server_stats.h"
 #include "tools/kubesim/sim_cluster.h"
 #include "tools/kubesim/throttle.h"
@@ -39,16 +40,10 @@ struct ServerOptions {
   // How long a mutating request may wait for a seat or token before 429.
   absl::Duration queue_wait = absl::ZeroDuration();
 
-  // Added to every API answer (uniform jitter in [0, latency_jitter]).
-  absl::Duration latency = absl::ZeroDuration();
-  absl::Duration latency_jitter = absl::ZeroDuration();
-
-  // Fraction of pod creates answered 500 ServerTimeout (not created) or 504
-  // Timeout (created half of the time, as a real timeout may have).
-  double fail_rate_5xx = 0;
-  // Fraction of API answers whose connection is cut after the headers (the
-  // operation itself done).
-  double drop_connections_rate = 0;
+  // Injected faults (also the latency of every answer); PUT /sim/faults
+  // changes them at run time. Drawn from a PRNG seeded with fault_seed.
+  FaultSettings faults;
+  uint64_t fault_seed = 1;
 
   absl::Duration bookmark_interval = absl::Minutes(1);
   // Watches without timeoutSeconds last a random time in [T, 2T].
@@ -84,6 +79,7 @@ class ApiServer {
 
   Throttle& throttle() { return throttle_; }
   ServerStats& stats() { return stats_; }
+  FaultPolicy& faults() { return faults_; }
   SimCluster& cluster() { return *cluster_; }
 
  private:
@@ -92,10 +88,11 @@ class ApiServer {
 
   void Handle(const httplib::Request& req, httplib::Response& res);
   void HandleSim(const httplib::Request& req, httplib::Response& res);
-  void HandleApi(const httplib::Request& req, const Route& route, httplib::Response& res,
-                 Reply* reply);
+  void HandleApi(const httplib::Request& req, const Route& route, const RequestFaults& faults,
+                 httplib::Response& res, Reply* reply);
   void ServeWatch(const httplib::Request& req, const Route& route, httplib::Response& res,
                   Reply* reply);
+  void HandleSimFaults(const httplib::Request& req, httplib::Response& res);
   void ServeList(const httplib::Request& req, const Route& route, Reply* reply);
   void ServeDelete(const httplib::Request& req, const Route& route, Reply* reply);
   void ServeDeleteCollection(const httplib::Request& req, const Route& route, Reply* reply);
@@ -104,7 +101,6 @@ class ApiServer {
   void HandleSimPools(const httplib::Request& req, httplib::Response& res);
   std::string StatsJson();
   std::string LimitsJson();
-  void SleepLatency();
   double Random();
 
   SimCluster* const cluster_;
@@ -112,6 +108,7 @@ class ApiServer {
   const Clock& clock_;
   Throttle throttle_;
   ServerStats stats_;
+  FaultPolicy faults_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
   std::atomic<bool> stopping_{false};

@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> quotas, pool_flags;
   std::string pools_file;
   int64_t quota_sync_ms = 100;
+  double spike_ms = 0, watch_cut_s = 0;
+  sluice::kubesim::FaultSettings& faults = server.faults;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: ephemeral)")
       ->capture_default_str();
@@ -107,11 +109,53 @@ int main(int argc, char** argv) {
   app.add_option("--list-snapshot-ttl-s", snapshot_ttl_s,
                  "LIST continue tokens expire after this long (410)")
       ->capture_default_str();
-  app.add_option("--fail-rate-5xx", server.fail_rate_5xx,
+  app.add_option("--fail-rate-5xx", faults.create_5xx_rate,
                  "fraction of pod creates answered 500 ServerTimeout / 504 Timeout")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  app.add_option("--drop-connections-rate", server.drop_connections_rate,
+  app.add_option("--drop-connections-rate", faults.drop_after_headers_rate,
                  "fraction of API answers cut after the headers")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--fail-rate-500", faults.rate_500,
+                 "fraction of API requests answered 500 InternalError (not executed)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--fail-rate-503", faults.rate_503,
+                 "fraction of API requests answered 503 with Retry-After (not executed)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--retry-after-503-s", faults.retry_after_503_s, "Retry-After of those 503s")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--fail-rate-429", faults.rate_429,
+                 "fraction of mutating requests rejected 429 as APF drops (Retry-After grows)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--reset-before-rate", faults.reset_before_rate,
+                 "fraction of API requests whose connection is reset before execution")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--reset-after-rate", faults.reset_after_rate,
+                 "fraction of API requests executed, then reset before the answer")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--latency-spike-rate", faults.spike_rate,
+                 "fraction of API answers delayed by --latency-spike-ms more")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--latency-spike-ms", spike_ms, "the delay of a latency spike")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--watch-cut-s", watch_cut_s,
+                 "cut every watch stream this long after it started (0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--watch-410-rate", faults.watch_410_rate,
+                 "fraction of watches resuming from a resourceVersion answered 410 Expired")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--fault-seed", server.fault_seed, "random seed of the injected faults")
       ->capture_default_str();
   app.add_option("--http-threads", server.http_threads,
                  "max connections served at once (watches and keep-alive each hold one)")
@@ -152,8 +196,10 @@ int main(int argc, char** argv) {
   }
   server.qps_schedule = *schedule;
   server.queue_wait = absl::Milliseconds(queue_wait_ms);
-  server.latency = absl::Milliseconds(latency_ms);
-  server.latency_jitter = absl::Milliseconds(latency_jitter_ms);
+  faults.latency = absl::Milliseconds(latency_ms);
+  faults.latency_jitter = absl::Milliseconds(latency_jitter_ms);
+  faults.spike = absl::Milliseconds(spike_ms);
+  faults.watch_cut = absl::Seconds(watch_cut_s);
   server.bookmark_interval = absl::Milliseconds(std::max<int64_t>(bookmark_interval_ms, 1));
   server.min_request_timeout = absl::Seconds(std::max<int64_t>(min_request_timeout_s, 1));
   for (absl::string_view ns : absl::StrSplit(namespaces, ',', absl::SkipWhitespace())) {

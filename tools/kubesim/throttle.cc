@@ -90,6 +90,11 @@ Throttle::Decision Throttle::TryAdmit(MonoTime give_up_at) {
   return RejectLocked();
 }
 
+int64_t Throttle::RejectNow() {
+  absl::MutexLock lock(&mu_);
+  return RejectLocked().retry_after_s;
+}
+
 void Throttle::Release() {
   absl::MutexLock lock(&mu_);
   --inflight_;

@@ -59,6 +59,9 @@ class Throttle {
   // returned only while now < give_up_at, kRejected records a drop.
   Decision TryAdmit(MonoTime give_up_at);
   void Release();
+  // Rejects one mutating request as if it had found no seat (an injected
+  // overload): records the drop and returns the Retry-After to send.
+  int64_t RejectNow();
 
   // Replaces the limits (PUT /sim/limits); a --qps-schedule keeps applying
   // its later steps.
