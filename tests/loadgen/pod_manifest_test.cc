@@ -56,5 +56,30 @@ TEST(ArgoPodManifestTest, SluiceIntakeAcceptsItWithTheDocumentedRequests) {
   }
 }
 
+// A workflow's main_memory_mi sets the main container's memory request (and
+// becomes its limit too when above 512Mi); the plan carries its cost labels.
+TEST(ArgoPodManifestTest, WorkflowMemoryAndCostLabels) {
+  WorkloadPlan::Options o;
+  o.seed = 5;
+  WorkflowShape shape{2, "argo", 0, 300};
+  shape.main_memory_mi = 3072;
+  shape.cost_labels = {{"team", "a"}};
+  o.shapes = {shape};
+  WorkloadPlan plan = WorkloadPlan::Make(o);
+  const WorkflowSpec& wf = plan.workflows()[0];
+  ASSERT_EQ(wf.cost_labels.size(), 1u);
+  EXPECT_EQ(wf.cost_labels[0].second, "a");
+  IntentIntake intake{IntakeLimits{}};
+  v1::PodIntent in;
+  in.set_namespace_(wf.namespace_);
+  in.set_name(plan.pods()[0].name);
+  in.mutable_workflow()->set_uid(wf.uid);
+  in.set_pod_json(ArgoPodManifest(wf, plan.pods()[0], plan.run_id()));
+  Rejection rejection;
+  std::unique_ptr<Intent> intent = intake.Convert(in, &rejection);
+  ASSERT_NE(intent, nullptr) << rejection.field << ": " << rejection.reason;
+  EXPECT_EQ(intent->spec.requests, *ResourceList::Parse("cpu=510m,memory=3136Mi"));
+}
+
 }  // namespace
 }  // namespace sluice::loadgen

@@ -15,6 +15,7 @@ constexpr const char* kHistory = R"([
  {"namespace":"argo","name":"a","uid":"u1","created":"2026-12-02T10:00:00Z",
   "scheduled":"2026-12-02T10:00:01Z","started":"2026-12-02T10:00:02Z",
   "finished":"2026-12-02T10:00:12Z","deletionRequested":null,"deleted":null,
+  "requestsMilli":{"cpu":1010,"memory":603979776000},
   "phase":"Succeeded","labels":{"loadgen/run":"r1","sluice.dev/pool":"spot"},"reason":""},
  {"namespace":"argo","name":"b","uid":"u2","created":"2026-12-02T10:00:00Z",
   "started":null,"finished":null,"deleted":"2026-12-02T10:00:05.5Z",
@@ -34,6 +35,10 @@ TEST(SpotFiguresTest, HistoryKeepsOnlyThisRunsAttempts) {
   absl::StatusOr<std::vector<HistoryPod>> h = ParseSimHistory(kHistory, "r1");
   ASSERT_TRUE(h.ok()) << h.status();
   ASSERT_EQ(h->size(), 4u);
+  EXPECT_EQ(*(*h)[0].scheduled, absl::FromUnixSeconds(1796205601));
+  EXPECT_EQ((*h)[0].cpu_milli, 1010);
+  EXPECT_EQ((*h)[0].memory_milli, 603979776000);
+  EXPECT_EQ((*h)[1].cpu_milli, 0);
   EXPECT_EQ((*h)[1].uid, "u2");
   EXPECT_FALSE((*h)[1].started.has_value());
   EXPECT_EQ(*(*h)[1].deleted, absl::FromUnixMillis(1796205605500));

@@ -26,6 +26,7 @@ v1::SubmitRequest IntentSubmitter::MakeRequest(uint64_t batch_id,
     intent->mutable_workflow()->set_uid(wf.uid);
     intent->mutable_workflow()->set_name(wf.name);
     intent->mutable_workflow()->set_namespace_(wf.namespace_);
+    for (const auto& [key, value] : wf.cost_labels) (*intent->mutable_cost_labels())[key] = value;
     intent->set_pod_json(ArgoPodManifest(wf, spec, plan_->run_id()));
   }
   return request;

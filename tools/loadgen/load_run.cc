@@ -15,6 +15,7 @@
 #include "tools/loadgen/argo_style_creator.h"
 #include "tools/loadgen/arrival_schedule.h"
 #include "tools/loadgen/cluster_pods.h"
+#include "tools/loadgen/cost_figures.h"
 #include "tools/loadgen/event_tracker.h"
 #include "tools/loadgen/intent_submitter.h"
 #include "tools/loadgen/kubesim_history.h"
@@ -65,13 +66,58 @@ double CpuOrZero(pid_t pid) {
   return cpu.ok() ? *cpu : 0;
 }
 
+// The cost scenario's keys: the ledger (GetCost) checked against kubesim's
+// record of pod times. An unreachable source is the report's error.
+void AddCostFigures(const Scenario& scenario, const WorkloadPlan& plan,
+                    const std::string& kubesim_url, v1::Scheduler::Stub* stub, LoadReport* report) {
+  absl::StatusOr<std::vector<HistoryPod>> history =
+      kubesim_url.empty() ? absl::FailedPreconditionError("the cost figures need kubesim")
+                          : FetchSimHistory(kubesim_url, plan.run_id());
+  absl::StatusOr<CostFigures> f = absl::UnknownError("");
+  if (!history.ok()) {
+    f = history.status();
+  } else {
+    f = stub == nullptr ? absl::FailedPreconditionError("the cost figures need sluiced")
+                        : FetchCostFigures(stub, *history, scenario.cost_rules);
+  }
+  auto add = [&](std::string key, std::optional<double> value) {
+    report->figures.push_back({std::move(key), value});
+  };
+  if (!f.ok()) {
+    if (report->error.empty()) report->error = std::string(f.status().message());
+    for (const char* key : {"attempts", "cost_total_nano", "cost_checked_pods", "cost_mismatches",
+                            "cost_sum_checks_ok"}) {
+      add(key, std::nullopt);
+    }
+    return;
+  }
+  add("attempts", static_cast<double>(history->size()));
+  add("cost_ledger_attempts", static_cast<double>(f->ledger_attempts));
+  add("cost_preempted", static_cast<double>(f->preempted));
+  add("cost_total_nano", static_cast<double>(f->total_nano));
+  add("cost_checked_pods", static_cast<double>(f->checked_pods));
+  add("cost_unchecked_pods", static_cast<double>(f->unchecked));
+  add("cost_mismatches", static_cast<double>(f->mismatches));
+  add("cost_sum_checks_ok", f->sums_ok ? 1.0 : 0.0);
+  for (const auto& [team, nano] : f->by_team) {
+    add(absl::StrCat("cost_team_", team.empty() ? "none" : team, "_nano"),
+        static_cast<double>(nano));
+  }
+  for (const auto& [workflow, nano] : f->by_workflow) {
+    add(absl::StrCat("cost_workflow_", workflow, "_nano"), static_cast<double>(nano));
+  }
+  if (!f->first_mismatch.empty() && report->error.empty()) {
+    report->error = absl::StrCat("cost mismatch: ", f->first_mismatch);
+  }
+}
+
 // The scenario's own report keys (see tools/loadgen/README.md).
 void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
                         const std::vector<PodRecord>& records,
                         const std::vector<BacklogChange>& backlog_log,
                         const std::vector<std::optional<double>>& stockout_detections,
                         const std::string& kubesim_url, absl::Time wall_at_mono_zero,
-                        LoadReport* report) {
+                        v1::Scheduler::Stub* stub, LoadReport* report) {
   const std::vector<TimelineSample>& samples = report->chart.samples;
   auto add = [&](const char* key, std::optional<double> value) {
     report->figures.push_back({key, value});
@@ -158,6 +204,7 @@ void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
     if (stockout_detections.empty()) worst = std::nullopt;
     add("stockout_detect_seconds", worst);
   }
+  if (!scenario.cost_rules.empty()) AddCostFigures(scenario, plan, kubesim_url, stub, report);
   // Time from the first pod sent to the last CREATED: what the bench compares.
   add("time_to_create_all_seconds",
       report->creates_per_second > 0
@@ -362,7 +409,7 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
       WorkflowCompletionSeconds(plan, records, run_start, options.wait == WaitFor::kFinished);
   if (scenario != nullptr) {
     AddScenarioFigures(*scenario, plan, records, ledger.BacklogLog(), pools.detection_seconds(),
-                       target.kubesim_url, wall_at_mono_zero, &report);
+                       target.kubesim_url, wall_at_mono_zero, stub.get(), &report);
   }
   report.complete = settled && report.error.empty();
   return report;

@@ -116,6 +116,8 @@ int main(int argc, char** argv) {
         std::ofstream(config) << scenario->sluiced_config_yaml;
         absl::StrAppend(&sluiced_args, " --config ", config);
       }
+      if (!scenario->cost_rules.empty())
+        absl::StrAppend(&sluiced_args, " --ledger ", log_dir, "/cost.db");
       spawn.sluiced_args = absl::StrCat(sluiced_args, " ", options.sluiced_args);
     }
     absl::StatusOr<std::unique_ptr<LocalStack>> started = LocalStack::Start(spawn);

@@ -48,8 +48,10 @@ std::string ArgoPodManifest(const WorkflowSpec& workflow, const PodSpec& pod,
                   R"("command":["/var/run/argo/argoexec","emissary","--loglevel","info","--",)",
                   R"("python","/app/run.py"],"args":["--item",")", step, R"("],)",
                   R"("env":[{"name":"ARGO_CONTAINER_NAME","value":"main"}],)",
-                  R"("resources":{"requests":{"cpu":")", kMainCpu[pod.step % 3],
-                  R"(","memory":"512Mi"},"limits":{"cpu":"2","memory":"1Gi"}},)",
+                  R"("resources":{"requests":{"cpu":")", kMainCpu[pod.step % 3], R"(","memory":")",
+                  workflow.main_memory_mi > 0 ? workflow.main_memory_mi : 512u,
+                  R"(Mi"},"limits":{"cpu":"2","memory":")",
+                  workflow.main_memory_mi > 512 ? workflow.main_memory_mi : 1024u, R"(Mi"}},)",
                   R"("volumeMounts":[{"name":"var-run-argo","mountPath":"/var/run/argo"}]}],)",
                   R"("volumes":[{"name":"var-run-argo","emptyDir":{}}]}})");
   return s;

@@ -16,7 +16,8 @@ namespace sluice::loadgen {
 // `run_id` becomes the label `loadgen/run`.
 //
 // Effective requests (Kubernetes' rule): cpu 510m, 760m or 1010m by step
-// (step % 3: the main container asks for 500m, 750m or 1), memory 576Mi.
+// (step % 3: the main container asks for 500m, 750m or 1), memory 64Mi plus
+// the main container's (workflow.main_memory_mi, default 512Mi: 576Mi).
 std::string ArgoPodManifest(const WorkflowSpec& workflow, const PodSpec& pod,
                             const std::string& run_id);
 

@@ -184,10 +184,67 @@ pools:
   return s;
 }
 
+// #6: two teams (cost label team=a / team=b on alternate workflows), 40
+// workflows of 50 pods arriving over the first 20 s, pods of varied sizes
+// (main container 500m/750m/1 cpu by step, 256Mi/1Gi/3Gi by workflow) and
+// run times (0.3 s, 0.8 s, 2.5 s, 6 s). A spot pool of 200 pods (billing
+// from the first container start, at least 60 s; kubesim reclaims 10% of its
+// running pods a minute, so some are preempted) preferred, on-demand
+// unlimited (billing from creation, no minimum); each with its own prices.
+// sluiced keeps a ledger; loadgen recomputes every attempt's cost.
+Scenario Cost(double scale, uint64_t seed) {
+  Scenario s;
+  s.name = "cost";
+  std::mt19937_64 rng(seed);
+  const uint32_t workflows = Scaled(40, scale, 4);
+  const uint32_t pods = Scaled(50, scale, 5);
+  const double window = 20 * scale;
+  constexpr uint32_t kRunMs[] = {300, 800, 2500, 6000};
+  constexpr uint32_t kMemoryMi[] = {256, 1024, 3072};
+  std::uniform_real_distribution<double> at(0, window);
+  for (uint32_t w = 0; w < workflows; ++w) {
+    WorkflowShape shape{pods, "argo", w == 0 ? 0 : at(rng), kRunMs[(w / 2) % 4]};
+    shape.main_memory_mi = kMemoryMi[w % 3];
+    shape.cost_labels = {{"team", w % 2 == 0 ? "a" : "b"}};
+    s.workflows.push_back(std::move(shape));
+  }
+  std::sort(s.workflows.begin(), s.workflows.end(),
+            [](const WorkflowShape& a, const WorkflowShape& b) {
+              return a.arrival_seconds < b.arrival_seconds;
+            });
+  const uint32_t spot_pods = Scaled(200, scale, 10);
+  s.kubesim_args = absl::StrCat("--mutating-qps 500 --pool spot=", spot_pods,
+                                ",class=spot,reclaim_per_minute=10%,reclaim_notice=1s"
+                                " --pool on-demand=unlimited");
+  s.sluiced_args = "--apiserver-qps 500 --log-level warn";
+  s.sluiced_config_yaml = absl::StrCat(R"(capacity:
+  default_policy: SPOT_PREFERRED
+pools:
+  - name: spot
+    class: spot
+    order: 0
+    limits: { pods: )",
+                                       spot_pods, R"( }
+    prices: { currency: USD, vcpu_hour: 0.0086, gib_hour: 0.0011 }
+    billing: { start: running, granularity_seconds: 1, minimum_seconds: 60 }
+  - name: on-demand
+    class: on-demand
+    order: 1
+    prices: { currency: USD, vcpu_hour: 0.043, gib_hour: 0.0054 }
+    billing: { start: creation, granularity_seconds: 1, minimum_seconds: 0 }
+)");
+  s.cost_rules = {{"spot", "running", 1, 60, 8'600'000, 1'100'000},
+                  {"on-demand", "creation", 1, 0, 43'000'000, 5'400'000}};
+  s.wait = WaitFor::kFinished;
+  s.timeout_seconds = 300;
+  s.fixed_limit_qps = 500;
+  return s;
+}
+
 }  // namespace
 
 std::vector<std::string> ScenarioNames() {
-  return {"quota", "unknown-limit", "fanout", "burst", "steady", "baseline", "spot"};
+  return {"quota", "unknown-limit", "fanout", "burst", "steady", "baseline", "spot", "cost"};
 }
 
 absl::StatusOr<Scenario> MakeScenario(const std::string& name, double scale, uint64_t seed) {
@@ -199,6 +256,7 @@ absl::StatusOr<Scenario> MakeScenario(const std::string& name, double scale, uin
   if (name == "steady") return Steady(scale, seed);
   if (name == "baseline") return Baseline(scale, seed);
   if (name == "spot") return Spot(scale, seed);
+  if (name == "cost") return Cost(scale, seed);
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown scenario '", name, "' (known: ", absl::StrJoin(ScenarioNames(), ", "), ")"));
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/loadgen/cost_figures.h"
 #include "tools/loadgen/pod_ledger.h"
 #include "tools/loadgen/workload_plan.h"
 
@@ -58,12 +59,16 @@ struct Scenario {
   bool fairness_figures = false;  // fairness_jain from sluiced, small_first_create_worst_ratio
   // spot_share, fallbacks, stockout_detect_seconds, pods_lost, of this pool.
   std::string spot_figures_pool;
+  // Non-empty: sluiced keeps a cost ledger (--ledger, with --spawn) and the
+  // report carries the cost figures, recomputed under these rules (the
+  // pools' billing and prices in sluiced_config_yaml).
+  std::vector<CostPoolRule> cost_rules;
   // Created directly against kubesim the way Argo's controller does (no sluiced).
   bool baseline = false;
 };
 
 // The scenario called `name`: quota, unknown-limit, fanout, burst, steady,
-// baseline, spot. `scale` (> 0) multiplies its sizes (workflows, pods, durations;
+// baseline, spot, cost. `scale` (> 0) multiplies its sizes (workflows, pods, durations;
 // at least one of each); `seed` draws random arrivals (steady, fanout).
 // InvalidArgument for an unknown name.
 absl::StatusOr<Scenario> MakeScenario(const std::string& name, double scale, uint64_t seed);

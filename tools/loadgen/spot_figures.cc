@@ -60,10 +60,18 @@ absl::StatusOr<std::vector<HistoryPod>> ParseSimHistory(absl::string_view json,
     pod.pool = StringMember(labels->value, "sluice.dev/pool");
     pod.reason = StringMember(p, "reason");
     for (auto [key, field] : {std::pair{"created", &pod.created},
+                              {"scheduled", &pod.scheduled},
                               {"started", &pod.started},
                               {"finished", &pod.finished},
                               {"deleted", &pod.deleted}}) {
       if (absl::Status s = TimeMember(p, key, field); !s.ok()) return s;
+    }
+    auto requests = p.FindMember("requestsMilli");
+    if (requests != p.MemberEnd() && requests->value.IsObject()) {
+      for (auto [key, field] : {std::pair{"cpu", &pod.cpu_milli}, {"memory", &pod.memory_milli}}) {
+        auto it = requests->value.FindMember(key);
+        if (it != requests->value.MemberEnd() && it->value.IsInt64()) *field = it->value.GetInt64();
+      }
     }
     out.push_back(std::move(pod));
   }

@@ -20,10 +20,14 @@ struct HistoryPod {
   std::string uid;
   std::string pool;  // label sluice.dev/pool; empty: none
   std::optional<absl::Time> created;
+  std::optional<absl::Time> scheduled;
   std::optional<absl::Time> started;
   std::optional<absl::Time> finished;
   std::optional<absl::Time> deleted;
   std::string reason;  // status.reason when it finished (e.g. Preempted)
+  // Effective requests (requestsMilli): milli-cores, milli-bytes; 0 if absent.
+  int64_t cpu_milli = 0;
+  int64_t memory_milli = 0;
 };
 
 // The attempts in a /sim/history body whose label loadgen/run is `run_id`.

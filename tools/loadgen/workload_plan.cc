@@ -63,6 +63,8 @@ WorkloadPlan WorkloadPlan::Make(const Options& options) {
     wf.namespace_ = shapes[w].namespace_;
     wf.arrival_seconds = shapes[w].arrival_seconds;
     wf.run_ms = shapes[w].run_ms;
+    wf.main_memory_mi = shapes[w].main_memory_mi;
+    wf.cost_labels = shapes[w].cost_labels;
     wf.first_pod = static_cast<uint32_t>(total_pods);
     wf.pod_count = shapes[w].pods;
     total_pods += shapes[w].pods;

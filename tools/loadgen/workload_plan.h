@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -20,6 +21,10 @@ struct WorkflowSpec {
   double arrival_seconds = 0;
   // Pod run time asked of kubesim (annotation sim.sluice.dev/run-ms); 0: none.
   uint32_t run_ms = 0;
+  // The main container's memory request, MiB (0: 512).
+  uint32_t main_memory_mi = 0;
+  // Sent as the intents' cost_labels (PodIntent.cost_labels), e.g. team=a.
+  std::vector<std::pair<std::string, std::string>> cost_labels = {};
   // Its pods are pods()[first_pod, first_pod + pod_count).
   uint32_t first_pod = 0;
   uint32_t pod_count = 0;
@@ -31,6 +36,8 @@ struct WorkflowShape {
   std::string namespace_;
   double arrival_seconds = 0;
   uint32_t run_ms = 0;
+  uint32_t main_memory_mi = 0;  // see WorkflowSpec
+  std::vector<std::pair<std::string, std::string>> cost_labels = {};
 };
 
 // One pod of a workflow: the step's index in its workflow and the pod name
