@@ -196,12 +196,13 @@ void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
       add("pods_lost", static_cast<double>(f.pods_lost));
     }
     // Worst over the stock-outs; null if one went unnoticed.
-    std::optional<double> worst = 0.0;
-    for (const std::optional<double>& d : stockout_detections) {
-      worst = d.has_value() && worst.has_value() ? std::optional<double>(std::max(*worst, *d))
-                                                 : std::nullopt;
+    std::optional<double> worst;
+    if (!stockout_detections.empty() &&
+        std::all_of(stockout_detections.begin(), stockout_detections.end(),
+                    [](const std::optional<double>& d) { return d.has_value(); })) {
+      worst = 0.0;
+      for (const std::optional<double>& d : stockout_detections) worst = std::max(*worst, *d);
     }
-    if (stockout_detections.empty()) worst = std::nullopt;
     add("stockout_detect_seconds", worst);
   }
   if (!scenario.cost_rules.empty()) AddCostFigures(scenario, plan, kubesim_url, stub, report);

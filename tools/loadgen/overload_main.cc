@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
     stubs.push_back(v1::Scheduler::NewStub(channels.back()));
   }
 
-  const auto [rss_start, hwm_start] = RssKib(sluiced);
+  const uint64_t rss_start = RssKib(sluiced).first;
   Monitor monitor(channels[o.streams], sluiced, o.queue_cap, absl::Seconds(o.monitor_period_s));
   Counts counts;
   const absl::Time start = absl::Now();
@@ -357,7 +357,6 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(m.health_failures), m.health_max_ms,
         static_cast<unsigned long long>(m.max_queue_depth));
   }
-  (void)hwm_start;
   for (const std::string& f : failures)
     std::fprintf(stderr, "sluice-overload: FAIL: %s\n", f.c_str());
   if (failures.empty()) {

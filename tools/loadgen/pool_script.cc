@@ -10,7 +10,7 @@
 namespace sluice::loadgen {
 namespace {
 
-// The pool's stock-out count now; nullopt if sluiced did not answer.
+// sluiced's GetCapacity answer now; nullopt if it did not answer within 2 s.
 std::optional<v1::GetCapacityResponse> Capacity(v1::Scheduler::Stub* stub) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
