@@ -7,33 +7,42 @@
 namespace sluice::loadgen {
 namespace {
 
-absl::StatusOr<uint32_t> WatchStreams(v1::Scheduler::Stub* stub, absl::Duration timeout) {
+absl::StatusOr<v1::GetStatusResponse> Status(v1::Scheduler::Stub* stub, absl::Duration timeout) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   v1::GetStatusRequest request;
   v1::GetStatusResponse response;
   grpc::Status status = stub->GetStatus(&context, request, &response);
   if (!status.ok()) return FromGrpc(status, "GetStatus");
-  return response.watch_streams();
+  return response;
 }
 
 }  // namespace
 
-EventTracker::EventTracker(v1::Scheduler::Stub* stub, PodLedger* ledger)
-    : stub_(stub), ledger_(ledger) {}
+EventTracker::EventTracker(v1::Scheduler::Stub* stub, PodLedger* ledger, EpochWatch* epochs)
+    : stub_(stub), ledger_(ledger), epochs_(epochs) {}
 
 EventTracker::~EventTracker() { Stop(); }
 
 absl::Status EventTracker::Start(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  absl::StatusOr<uint32_t> before = WatchStreams(stub_, timeout);
+  absl::StatusOr<v1::GetStatusResponse> before = Status(stub_, timeout);
   if (!before.ok()) return before.status();
   reader_ = stub_->WatchEvents(&context_, v1::WatchEventsRequest());
   thread_ = std::thread([this] { Run(); });
   while (true) {
-    absl::StatusOr<uint32_t> now = WatchStreams(stub_, deadline - absl::Now());
+    absl::StatusOr<v1::GetStatusResponse> now = Status(stub_, deadline - absl::Now());
     if (!now.ok()) return now.status();
-    if (*now > *before) return absl::OkStatus();
+    // The same incarnation (a restart in between resets the count) with one
+    // stream more: ours.
+    if (now->epoch() == before->epoch() && now->watch_streams() > before->watch_streams()) {
+      epoch_ = now->epoch();
+      if (epochs_ != nullptr) epochs_->Observe(epoch_);
+      return absl::OkStatus();
+    }
+    if (now->epoch() != before->epoch()) {
+      return absl::UnavailableError("WatchEvents: sluiced restarted while the stream was opened");
+    }
     {
       absl::MutexLock lock(&mu_);
       if (!status_.ok()) return status_;
@@ -47,7 +56,10 @@ absl::Status EventTracker::Start(absl::Duration timeout) {
 
 void EventTracker::Run() {
   v1::WatchEventsResponse response;
-  while (reader_->Read(&response)) ledger_->RecordEvents(response);
+  while (reader_->Read(&response)) {
+    if (epochs_ != nullptr) epochs_->Observe(response.epoch());
+    ledger_->RecordEvents(response);
+  }
   grpc::Status status = reader_->Finish();
   absl::MutexLock lock(&mu_);
   if (!stopping_) {

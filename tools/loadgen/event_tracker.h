@@ -11,6 +11,7 @@
 #include "grpcpp/client_context.h"
 #include "sluice/v1/scheduler.grpc.pb.h"
 #include "tools/loadgen/pod_ledger.h"
+#include "tools/loadgen/restart_protocol.h"
 
 namespace sluice::loadgen {
 
@@ -24,10 +25,15 @@ namespace sluice::loadgen {
 // returns). Against a sluiced shared with other watchers that come and go,
 // this is a best effort.
 //
-// Start/Stop from one thread; `stub` and `ledger` must outlive the tracker.
+// Each message's epoch goes to `epochs` if given. One tracker follows one
+// stream: after it broke, a new tracker opens the next (see
+// tools/loadgen/controller.h).
+//
+// Start/Stop from one thread; `stub`, `ledger` and `epochs` must outlive the
+// tracker.
 class EventTracker {
  public:
-  EventTracker(v1::Scheduler::Stub* stub, PodLedger* ledger);
+  EventTracker(v1::Scheduler::Stub* stub, PodLedger* ledger, EpochWatch* epochs = nullptr);
   ~EventTracker();
 
   absl::Status Start(absl::Duration timeout);
@@ -36,12 +42,17 @@ class EventTracker {
   // OK while the stream is open or after Stop; the stream's error if sluiced
   // ended it.
   absl::Status status() const;
+  // After Start succeeded: the epoch of the sluiced that registered the
+  // stream (from the GetStatus that saw it registered).
+  uint64_t epoch() const { return epoch_; }
 
  private:
   void Run();
 
   v1::Scheduler::Stub* const stub_;
   PodLedger* const ledger_;
+  EpochWatch* const epochs_;
+  uint64_t epoch_ = 0;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReader<v1::WatchEventsResponse>> reader_;
   std::thread thread_;

@@ -9,8 +9,14 @@
 namespace sluice::loadgen {
 
 IntentSubmitter::IntentSubmitter(v1::Scheduler::Stub* stub, const WorkloadPlan* plan,
-                                 PodLedger* ledger, const Clock* clock, Options options)
-    : stub_(stub), plan_(plan), ledger_(ledger), clock_(clock), options_(options) {}
+                                 PodLedger* ledger, const Clock* clock, Options options,
+                                 EpochWatch* epochs)
+    : stub_(stub),
+      plan_(plan),
+      ledger_(ledger),
+      clock_(clock),
+      options_(options),
+      epochs_(epochs) {}
 
 v1::SubmitRequest IntentSubmitter::MakeRequest(uint64_t batch_id,
                                                absl::Span<const uint32_t> pods) const {
@@ -41,7 +47,7 @@ void IntentSubmitter::ReadAnswers(
       absl::MutexLock lock(&mu_);
       auto it = outstanding_.find(response.batch_id());
       if (it == outstanding_.end()) {
-        reader_error_ = absl::InternalError(
+        reader_error_ = absl::DataLossError(
             absl::StrCat("Submit: answer to unknown batch ", response.batch_id()));
         break;
       }
@@ -50,16 +56,17 @@ void IntentSubmitter::ReadAnswers(
     }
     if (static_cast<size_t>(response.results_size()) != pods.size()) {
       absl::MutexLock lock(&mu_);
-      reader_error_ = absl::InternalError(absl::StrCat("Submit: batch ", response.batch_id(),
+      reader_error_ = absl::DataLossError(absl::StrCat("Submit: batch ", response.batch_id(),
                                                        " has ", pods.size(), " intents but ",
                                                        response.results_size(), " results"));
       break;
     }
+    if (epochs_ != nullptr) epochs_->Observe(response.epoch());
     const MonoTime retry_at = clock_->MonoNow() + options_.exhausted_retry;
     std::vector<uint32_t> exhausted;
     for (size_t i = 0; i < pods.size(); ++i) {
       const v1::IntentResult& result = response.results(static_cast<int>(i));
-      ledger_->RecordAnswer(pods[i], result);
+      ledger_->RecordAnswer(pods[i], result, response.epoch());
       if (result.code() == v1::IntentResult::RESOURCE_EXHAUSTED) exhausted.push_back(pods[i]);
     }
     absl::MutexLock lock(&mu_);

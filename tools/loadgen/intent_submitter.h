@@ -14,6 +14,7 @@
 #include "scheduler/common/clock.h"
 #include "sluice/v1/scheduler.grpc.pb.h"
 #include "tools/loadgen/pod_ledger.h"
+#include "tools/loadgen/restart_protocol.h"
 #include "tools/loadgen/workload_plan.h"
 
 namespace sluice::loadgen {
@@ -22,7 +23,9 @@ namespace sluice::loadgen {
 // stream, in batches, with up to `window` batches awaiting their answer
 // (pipelining), and records every answer in the ledger. RESOURCE_EXHAUSTED
 // intents (queue full) are sent again after `exhausted_retry`; every other
-// answer is final.
+// answer is final. Each answer's epoch goes to the ledger and, if given, to
+// `epochs` (the restart protocol: see tools/loadgen/controller.h, which
+// reconnects and resubmits when Submit fails).
 //
 // One Submit call at a time; the calling thread writes, a second thread reads
 // answers. `stub`, `plan` and `ledger` must outlive the submitter.
@@ -35,7 +38,7 @@ class IntentSubmitter {
   };
 
   IntentSubmitter(v1::Scheduler::Stub* stub, const WorkloadPlan* plan, PodLedger* ledger,
-                  const Clock* clock, Options options);
+                  const Clock* clock, Options options, EpochWatch* epochs = nullptr);
 
   // Sends `pods` (indices into the plan) in order, returns once each has a
   // final answer. Errors: the stream failed (sluiced gone, deadline passed);
@@ -55,6 +58,7 @@ class IntentSubmitter {
   PodLedger* const ledger_;
   const Clock* const clock_;
   const Options options_;
+  EpochWatch* const epochs_;
 
   absl::Mutex mu_;
   // batch_id -> the pods of the request, for requests awaiting their answer.

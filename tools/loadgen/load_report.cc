@@ -99,6 +99,9 @@ std::string ReportJson(const LoadReport& r) {
   u64("create_failed", r.create_failed);
   u64("cancelled", r.cancelled);
   u64("unsettled", r.unsettled);
+  u64("sluiced_restarts_seen", r.sluiced_restarts_seen);
+  u64("resubmitted", r.resubmitted);
+  if (r.sluiced_kills.has_value()) u64("sluiced_kills", *r.sluiced_kills);
   dbl("elapsed_seconds", r.elapsed_seconds);
   dbl("creates_per_second", r.creates_per_second);
   dbl("intake_intents_per_second", r.intake_intents_per_second);
@@ -221,6 +224,11 @@ std::string ReportTable(const LoadReport& r) {
   row("accepted / duplicate", absl::StrCat(r.accepted, " / ", r.duplicate));
   row("rejected / exhausted", absl::StrCat(r.rejected, " / ", r.exhausted));
   row("intake rate", absl::StrCat(fixed(r.intake_intents_per_second, 0), " intents/s"));
+  if (r.sluiced_restarts_seen > 0 || r.resubmitted > 0 || r.sluiced_kills.has_value()) {
+    row("sluiced restarts seen / resubmitted",
+        absl::StrCat(r.sluiced_restarts_seen, " / ", r.resubmitted));
+  }
+  if (r.sluiced_kills.has_value()) row("sluiced killed (chaos)", count(*r.sluiced_kills));
   absl::StrAppend(&out, "pods\n");
   row("created", count(r.created));
   row("finished", count(r.finished));

@@ -45,6 +45,14 @@ struct LoadReport {
   uint64_t cancelled = 0;
   uint64_t unsettled = 0;  // pods still waiting at the end (0 when complete)
 
+  // The restart protocol (tools/loadgen/controller.h): distinct sluiced
+  // epochs seen minus one, and intents sent again after a restart or a
+  // broken stream.
+  uint64_t sluiced_restarts_seen = 0;
+  uint64_t resubmitted = 0;
+  // --chaos-kill-sluiced: the SIGKILLs actually sent (unset without it).
+  std::optional<uint64_t> sluiced_kills;
+
   // From the first batch sent to the moment every pod was settled (or the
   // timeout).
   double elapsed_seconds = 0;

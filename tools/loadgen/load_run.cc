@@ -15,9 +15,8 @@
 #include "tools/loadgen/argo_style_creator.h"
 #include "tools/loadgen/arrival_schedule.h"
 #include "tools/loadgen/cluster_pods.h"
+#include "tools/loadgen/controller.h"
 #include "tools/loadgen/cost_figures.h"
-#include "tools/loadgen/event_tracker.h"
-#include "tools/loadgen/intent_submitter.h"
 #include "tools/loadgen/kubesim_history.h"
 #include "tools/loadgen/kubesim_stats.h"
 #include "tools/loadgen/limit_script.h"
@@ -280,10 +279,16 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   }
 
   PodLedger ledger(&plan, &clock);
-  std::optional<EventTracker> tracker;
+  std::unique_ptr<Controller> controller;
   if (!baseline) {
-    tracker.emplace(stub.get(), &ledger);
-    if (absl::Status s = tracker->Start(kConnectTimeout); !s.ok()) {
+    Controller::Options controller_options;
+    controller_options.wait = options.wait;
+    controller_options.submit.batch_size = options.batch_size;
+    controller_options.submit.window = options.window;
+    controller_options.open_timeout = kConnectTimeout;
+    controller =
+        std::make_unique<Controller>(stub.get(), &plan, &ledger, &clock, controller_options);
+    if (absl::Status s = controller->Start(); !s.ok()) {
       report.error = std::string(s.message());
       return report;
     }
@@ -316,19 +321,12 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   if (submitted.ok() && !target.kubesim_url.empty()) submitted = pools.Start();
 
   std::unique_ptr<ArgoStyleCreator> creator;
-  std::unique_ptr<IntentSubmitter> submitter;
   if (baseline) {
     ArgoStyleCreator::Options creator_options;
     creator_options.follow_finished = options.wait == WaitFor::kFinished;
     creator = std::make_unique<ArgoStyleCreator>(target.kubesim_url, &plan, &ledger, &clock,
                                                  creator_options);
     creator->Start();
-  } else {
-    IntentSubmitter::Options submit_options;
-    submit_options.batch_size = options.batch_size;
-    submit_options.window = options.window;
-    submitter =
-        std::make_unique<IntentSubmitter>(stub.get(), &plan, &ledger, &clock, submit_options);
   }
   // Workflows are submitted at their arrival times (all at once without a
   // scenario).
@@ -340,7 +338,7 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
       if (creator != nullptr) {
         creator->Enqueue(due);
       } else {
-        submitted = submitter->Submit(due, deadline);
+        submitted = controller->Submit(due, deadline);
       }
       continue;
     }
@@ -354,15 +352,18 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
 
   bool settled = false;
   if (submitted.ok()) {
-    settled = ledger.AwaitSettled(options.wait, deadline, absl::Milliseconds(500),
-                                  [&](const LedgerCounts& counts) {
-                                    if (progress)
-                                      progress(counts, clock.MonoNow() - ledger.first_sent());
-                                    // A broken event stream means nothing more will settle.
-                                    return tracker.has_value() ? tracker->status().ok() : true;
-                                  });
+    auto report_progress = [&](const LedgerCounts& counts) {
+      if (progress) progress(counts, clock.MonoNow() - ledger.first_sent());
+      return true;
+    };
+    // The controller recovers from a broken event stream (sluiced
+    // restarting) until the deadline.
+    settled =
+        controller != nullptr
+            ? controller->AwaitSettled(deadline, absl::Milliseconds(500), report_progress)
+            : ledger.AwaitSettled(options.wait, deadline, absl::Milliseconds(500), report_progress);
     if (!settled) {
-      absl::Status watch = tracker.has_value() ? tracker->status() : absl::OkStatus();
+      absl::Status watch = controller != nullptr ? controller->watch_status() : absl::OkStatus();
       report.error = watch.ok() ? absl::StrCat("timed out after ", options.timeout_seconds,
                                                " s waiting for pods to be ", report.wait)
                                 : std::string(watch.message());
@@ -376,7 +377,11 @@ LoadReport RunLoad(const LoadgenOptions& options, const Scenario* scenario, cons
   limits.Stop();
   pools.Stop();
   if (creator != nullptr) creator->Stop();
-  if (tracker.has_value()) tracker->Stop();
+  if (controller != nullptr) {
+    controller->Stop();
+    report.sluiced_restarts_seen = controller->restarts_seen();
+    report.resubmitted = controller->resubmitted();
+  }
   FillFromLedger(ledger, settled_at, &report);
 
   if (stats_before.has_value()) {

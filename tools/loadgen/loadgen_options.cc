@@ -57,6 +57,18 @@ void AddLoadgenFlags(CLI::App& app, LoadgenOptions* o) {
   app.add_option("--bin-dir", o->bin_dir,
                  "where kubesim and sluiced are (default: beside loadgen)");
   app.add_flag("--keep-logs", o->keep_logs, "keep the spawned programs' logs after a good run");
+  app.add_option("--chaos-kill-sluiced", o->chaos_kills,
+                 "with --spawn: SIGKILL sluiced this many times at random (seeded) moments "
+                 "during the run and restart it with the same flags and address")
+      ->capture_default_str();
+  app.add_option("--chaos-min-gap", o->chaos_min_gap_seconds,
+                 "seconds at least from a (re)start of sluiced to the next chaos kill")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--chaos-max-gap", o->chaos_max_gap_seconds,
+                 "seconds at most from a (re)start of sluiced to the next chaos kill")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--scenario", o->scenario,
                  "a named load shape: quota, unknown-limit, fanout, burst, steady, baseline");
   app.add_option("--scale", o->scale, "multiply the scenario's sizes (workflows, pods, durations)")
@@ -85,6 +97,15 @@ absl::Status ValidateOptions(const LoadgenOptions& o) {
   }
   if (!o.spawn && (!o.kubesim_args.empty() || !o.sluiced_args.empty())) {
     return absl::InvalidArgumentError("--kubesim-args and --sluiced-args need --spawn");
+  }
+  if (o.chaos_kills > 0 && !o.spawn) {
+    return absl::InvalidArgumentError("--chaos-kill-sluiced needs --spawn");
+  }
+  if (o.chaos_kills > 0 && o.baseline) {
+    return absl::InvalidArgumentError("--chaos-kill-sluiced: the baseline runs no sluiced");
+  }
+  if (o.chaos_min_gap_seconds > o.chaos_max_gap_seconds) {
+    return absl::InvalidArgumentError("--chaos-min-gap must not exceed --chaos-max-gap");
   }
   if (static_cast<uint64_t>(o.workflows) * o.pods_per_workflow > 50'000'000) {
     return absl::InvalidArgumentError("more than 50 million pods");

@@ -42,6 +42,13 @@ struct LoadgenOptions {
   std::string sluiced_args;
   std::string bin_dir;
   bool keep_logs = false;  // keep the children's logs even when the run succeeds
+  // --chaos-kill-sluiced N (with --spawn): SIGKILL sluiced N times at random
+  // moments (seeded by --seed) while pods are not yet all settled, each
+  // after a pause of [min, max] seconds since the last restart, and restart
+  // it at once (see SluicedChaos).
+  uint32_t chaos_kills = 0;
+  double chaos_min_gap_seconds = 1;
+  double chaos_max_gap_seconds = 4;
 
   // --scenario NAME: the workload and the children's flags come from the
   // scenario table (tools/loadgen/scenario.h); --workflows and friends are

@@ -81,28 +81,97 @@ absl::StatusOr<std::unique_ptr<LocalStack>> LocalStack::Start(const Options& opt
                   "--drain-seconds",  "1"};
   sluiced.extra_args = options.sluiced_args;
   sluiced.stderr_path = log_path("sluiced.log");
-  absl::StatusOr<std::unique_ptr<ChildProcess>> s = ChildProcess::Start(sluiced);
-  if (!s.ok()) return s.status();
-  stack->sluiced_ = std::move(*s);
-  line = stack->sluiced_->ReadLine(options.start_timeout);
-  if (!line.ok()) return WithLog(line.status(), *stack->sluiced_);
-  absl::StatusOr<std::pair<std::string, int>> address = ParseSluicedLine(*line);
-  if (!address.ok()) return WithLog(address.status(), *stack->sluiced_);
-  stack->sluiced_target_ = address->first;
-  stack->sluiced_metrics_port_ = address->second;
-  stack->sluiced_->DiscardOutput();
+  stack->log_dir_ = options.log_dir;
+  stack->start_timeout_ = options.start_timeout;
+  if (absl::Status s = stack->StartSluiced(sluiced, options.start_timeout); !s.ok()) return s;
+  // Restarts listen where clients already connect.
+  stack->sluiced_spec_ = sluiced;
+  stack->sluiced_spec_.args[1] = stack->sluiced_target_;
   return stack;
+}
+
+absl::Status LocalStack::StartSluiced(const ChildProcess::Spec& spec, absl::Duration timeout) {
+  absl::StatusOr<std::unique_ptr<ChildProcess>> s = ChildProcess::Start(spec);
+  if (!s.ok()) return s.status();
+  std::unique_ptr<ChildProcess> child = std::move(*s);
+  absl::StatusOr<std::string> line = child->ReadLine(timeout);
+  if (!line.ok()) return WithLog(line.status(), *child);
+  absl::StatusOr<std::pair<std::string, int>> address = ParseSluicedLine(*line);
+  if (!address.ok()) return WithLog(address.status(), *child);
+  if (!sluiced_target_.empty() && address->first != sluiced_target_) {
+    return WithLog(absl::InternalError(absl::StrCat("sluiced: restarted on ", address->first,
+                                                    ", not ", sluiced_target_)),
+                   *child);
+  }
+  if (sluiced_target_.empty()) sluiced_target_ = address->first;
+  child->DiscardOutput();
+  absl::MutexLock lock(&mu_);
+  sluiced_metrics_port_ = address->second;
+  sluiced_ = std::move(child);
+  ++sluiced_starts_;
+  return absl::OkStatus();
+}
+
+absl::Status LocalStack::KillSluiced(absl::Duration timeout) {
+  ChildProcess* child = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    if (sluiced_ == nullptr) return absl::FailedPreconditionError("no sluiced to kill");
+    child = sluiced_.get();
+  }
+  child->KillNow();
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!child->Exited()) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("sluiced (pid ", child->pid(), ") still there after SIGKILL"));
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LocalStack::RestartSluiced() {
+  if (sluiced_spec_.binary.empty()) return absl::FailedPreconditionError("sluiced never started");
+  {
+    absl::MutexLock lock(&mu_);
+    if (sluiced_ != nullptr && !sluiced_->Exited()) {
+      return absl::FailedPreconditionError("sluiced is still running");
+    }
+  }
+  ChildProcess::Spec spec = sluiced_spec_;
+  const int n = sluiced_starts() + 1;
+  if (!log_dir_.empty()) spec.stderr_path = absl::StrCat(log_dir_, "/sluiced.", n, ".log");
+  // The address may still be held for a moment after the kill; sluiced
+  // exits at once when it cannot listen.
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (true) {
+    absl::Status started = StartSluiced(spec, start_timeout_);
+    if (started.ok() || absl::Now() >= give_up) return started;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+int LocalStack::sluiced_starts() const {
+  absl::MutexLock lock(&mu_);
+  return sluiced_starts_;
 }
 
 LocalStack::~LocalStack() { Stop(); }
 
 void LocalStack::Stop() {
-  if (sluiced_ != nullptr) sluiced_->Stop(absl::Seconds(3));
+  {
+    absl::MutexLock lock(&mu_);
+    if (sluiced_ != nullptr) sluiced_->Stop(absl::Seconds(3));
+  }
   if (kubesim_ != nullptr) kubesim_->Stop(absl::Seconds(3));
 }
 
 void LocalStack::KillNow() {
-  if (sluiced_ != nullptr) sluiced_->KillNow();
+  {
+    absl::MutexLock lock(&mu_);
+    if (sluiced_ != nullptr) sluiced_->KillNow();
+  }
   if (kubesim_ != nullptr) kubesim_->KillNow();
 }
 

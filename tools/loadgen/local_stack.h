@@ -4,7 +4,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "tools/loadgen/child_process.h"
 
@@ -22,7 +24,13 @@ namespace sluice::loadgen {
 // /healthz. Both are stopped (SIGTERM, then SIGKILL) by Stop or the
 // destructor.
 //
-// Start/Stop from the main thread (see ChildProcess); KillNow from anywhere.
+// KillSluiced and RestartSluiced stop sluiced hard and start it again with
+// the same flags on the same gRPC address (what --chaos-kill-sluiced does);
+// the restarted sluiced dies with the thread that restarted it
+// (PR_SET_PDEATHSIG), so that thread must outlive it (see SluicedChaos).
+//
+// Start/Stop from the main thread (see ChildProcess); KillNow from anywhere;
+// sluiced() not while another thread restarts it.
 class LocalStack {
  public:
   struct Options {
@@ -44,10 +52,29 @@ class LocalStack {
   const std::string& kubesim_url() const { return kubesim_url_; }
   // 127.0.0.1:PORT (a gRPC target)
   const std::string& sluiced_target() const { return sluiced_target_; }
-  int sluiced_metrics_port() const { return sluiced_metrics_port_; }
+  int sluiced_metrics_port() const {
+    absl::MutexLock lock(&mu_);
+    return sluiced_metrics_port_;
+  }
   ChildProcess& kubesim() { return *kubesim_; }
-  ChildProcess& sluiced() { return *sluiced_; }
-  bool has_sluiced() const { return sluiced_ != nullptr; }
+  ChildProcess& sluiced() {
+    absl::MutexLock lock(&mu_);
+    return *sluiced_;
+  }
+  bool has_sluiced() const {
+    absl::MutexLock lock(&mu_);
+    return sluiced_ != nullptr;
+  }
+
+  // SIGKILL to sluiced; returns once it has exited (reaped).
+  absl::Status KillSluiced(absl::Duration timeout = absl::Seconds(10));
+  // Starts sluiced again after KillSluiced: same flags, `--listen` its first
+  // address (clients reconnect there), metrics on a new ephemeral port. Its
+  // stderr goes to sluiced.N.log (N = 2, 3, ...). Retried for a few seconds
+  // if the address is not free yet.
+  absl::Status RestartSluiced();
+  // How many times sluiced was started (1 after Start).
+  int sluiced_starts() const;
 
   // Stops sluiced, then kubesim. Idempotent.
   void Stop();
@@ -56,12 +83,19 @@ class LocalStack {
 
  private:
   LocalStack() = default;
+  // Starts sluiced from spec and reads its first line.
+  absl::Status StartSluiced(const ChildProcess::Spec& spec, absl::Duration timeout);
 
   std::unique_ptr<ChildProcess> kubesim_;
-  std::unique_ptr<ChildProcess> sluiced_;
+  mutable absl::Mutex mu_;  // sluiced_ is replaced on restarts
+  std::unique_ptr<ChildProcess> sluiced_ ABSL_GUARDED_BY(mu_);
+  ChildProcess::Spec sluiced_spec_;
+  absl::Duration start_timeout_;
+  std::string log_dir_;
+  int sluiced_starts_ ABSL_GUARDED_BY(mu_) = 0;
   std::string kubesim_url_;
   std::string sluiced_target_;
-  int sluiced_metrics_port_ = 0;
+  int sluiced_metrics_port_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The directory of the running executable (/proc/self/exe).

@@ -27,6 +27,7 @@
 #include "tools/loadgen/local_stack.h"
 #include "tools/loadgen/progress_line.h"
 #include "tools/loadgen/scenario.h"
+#include "tools/loadgen/sluiced_chaos.h"
 #include "tools/loadgen/timeline_svg.h"
 
 namespace {
@@ -91,12 +92,20 @@ int main(int argc, char** argv) {
     }
   }
   const bool baseline = scenario.has_value() ? scenario->baseline : options.baseline;
+  if (baseline && options.chaos_kills > 0) {
+    std::cerr << "sluice-loadgen: --chaos-kill-sluiced: the baseline runs no sluiced\n";
+    return 2;
+  }
   StartSignalThread();
   signal(SIGPIPE, SIG_IGN);
 
   RunTarget target;
   target.sluiced = options.target;
   target.kubesim_url = options.kubesim_url;
+  std::atomic<bool> all_settled{false};
+  // Declared before the stack: its thread must outlive the sluiced it
+  // restarted (see SluicedChaos).
+  std::unique_ptr<SluicedChaos> chaos;
   std::unique_ptr<LocalStack> stack;
   std::string log_dir;
   if (options.spawn) {
@@ -130,7 +139,10 @@ int main(int argc, char** argv) {
     target.sluiced = stack->sluiced_target();
     target.kubesim_url = stack->kubesim_url();
     target.spawned = true;
-    if (stack->has_sluiced()) target.processes.push_back({"sluiced", stack->sluiced().pid()});
+    // A sluiced killed and restarted is a new process: its CPU is not measured.
+    if (stack->has_sluiced() && options.chaos_kills == 0) {
+      target.processes.push_back({"sluiced", stack->sluiced().pid()});
+    }
     target.processes.push_back({"kubesim", stack->kubesim().pid()});
     std::cerr << "sluice-loadgen: kubesim " << target.kubesim_url << ", sluiced " << target.sluiced
               << " (logs in " << log_dir << ")\n";
@@ -142,12 +154,36 @@ int main(int argc, char** argv) {
     pods = 0;
     for (const WorkflowShape& w : scenario->workflows) pods += w.pods;
   }
+  if (options.chaos_kills > 0 && stack != nullptr) {
+    SluicedChaos::Options c;
+    c.kills = options.chaos_kills;
+    c.seed = options.seed != 0 ? options.seed : std::random_device()();
+    c.min_gap = absl::Seconds(options.chaos_min_gap_seconds);
+    c.max_gap = absl::Seconds(options.chaos_max_gap_seconds);
+    c.busy = [&all_settled] { return !all_settled.load(); };
+    chaos = std::make_unique<SluicedChaos>(stack.get(), std::move(c));
+    chaos->Start();
+  }
+  const WaitFor wait = options.wait;
   LoadReport report =
       RunLoad(options, scenario.has_value() ? &*scenario : nullptr, target,
               sluice::RealClock::Get(), [&](const LedgerCounts& counts, absl::Duration elapsed) {
                 line.Update(FormatProgress(counts, pods, elapsed));
+                if ((wait == WaitFor::kCreated ? counts.settled_created
+                                               : counts.settled_finished) >= pods) {
+                  all_settled = true;
+                }
               });
+  all_settled = true;
   line.Finish();
+  if (chaos != nullptr) {
+    const absl::Status s = chaos->Finish();
+    report.sluiced_kills = chaos->kills().size();
+    if (!s.ok() && report.error.empty()) {
+      report.error = std::string(s.message());
+      report.complete = false;
+    }
+  }
 
   bool ok = report.complete && report.rejected == 0 && report.create_failed == 0 &&
             report.verify_error.empty();

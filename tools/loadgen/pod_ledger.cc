@@ -69,6 +69,10 @@ bool IsTerminalEvent(v1::EventType type) {
   }
 }
 
+bool IsSettled(const PodRecord& r, WaitFor wait_for) {
+  return wait_for == WaitFor::kCreated ? CreatedSettled(r) : FinishedSettled(r);
+}
+
 PodLedger::PodLedger(const WorkloadPlan* plan, const Clock* clock)
     : plan_(plan), clock_(clock), records_(plan->pod_count()) {
   backlog_log_.reserve(2 * plan->pod_count());
@@ -125,7 +129,7 @@ void PodLedger::MarkFinished(uint32_t pod, PodRecord& r, v1::EventType type, Mon
   }
 }
 
-void PodLedger::RecordAnswer(uint32_t pod, const v1::IntentResult& result) {
+void PodLedger::RecordAnswer(uint32_t pod, const v1::IntentResult& result, uint64_t epoch) {
   const MonoTime now = clock_->MonoNow();
   absl::MutexLock lock(&mu_);
   PodRecord& r = records_[pod];
@@ -138,11 +142,13 @@ void PodLedger::RecordAnswer(uint32_t pod, const v1::IntentResult& result) {
     case v1::IntentResult::ACCEPTED:
       ++counts_.accepted;
       r.accepted = true;
+      r.held_epoch = epoch;
       Arrive(pod, r);
       break;
     case v1::IntentResult::DUPLICATE:
       ++counts_.duplicate;
       ++r.duplicate_answers;
+      r.held_epoch = epoch;
       if (StateImpliesCreated(result.state())) MarkCreated(pod, r, now);
       if (IsTerminalState(result.state())) {
         // The terminal event itself came before this run's watch: record the

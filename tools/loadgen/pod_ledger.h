@@ -32,6 +32,9 @@ struct PodRecord {
   MonoTime finished_at;  // a terminal event arrived
   v1::IntentResult::Code last_result = v1::IntentResult::CODE_UNSPECIFIED;
   uint32_t answers = 0;  // Submit results received for it (all codes)
+  // The epoch of the sluiced that last answered ACCEPTED or DUPLICATE for it
+  // (0: none did): the incarnation that holds the intent. See PodsToSubmit.
+  uint64_t held_epoch = 0;
   uint32_t duplicate_answers = 0;
   uint32_t created_events = 0;  // EVENT_TYPE_CREATED events received
   bool accepted = false;        // at least one ACCEPTED
@@ -78,7 +81,8 @@ class PodLedger {
   PodLedger(const WorkloadPlan* plan, const Clock* clock);
 
   void RecordSent(absl::Span<const uint32_t> pods);
-  void RecordAnswer(uint32_t pod, const v1::IntentResult& result);
+  // One Submit result for `pod`, from the sluiced of `epoch` (0: unknown).
+  void RecordAnswer(uint32_t pod, const v1::IntentResult& result, uint64_t epoch = 0);
   // Every event of one WatchEvents message, received now.
   void RecordEvents(const v1::WatchEventsResponse& response);
 
@@ -121,6 +125,10 @@ class PodLedger {
 
 // True for the event types after which an intent never changes again.
 bool IsTerminalEvent(v1::EventType type);
+
+// True if `r` needs nothing more for `wait_for`: created (or later) for
+// kCreated, terminal for kFinished; rejected for both.
+bool IsSettled(const PodRecord& r, WaitFor wait_for);
 
 }  // namespace sluice::loadgen
 
