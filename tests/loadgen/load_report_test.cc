@@ -73,5 +73,28 @@ TEST(LoadReportTest, TableNamesTheFigures) {
   EXPECT_NE(table.find("0.9800"), std::string::npos);
 }
 
+TEST(LoadReportTest, RestartFiguresAreReported) {
+  LoadReport r = Sample();
+  rapidjson::Document doc;
+  doc.Parse(ReportJson(r).c_str());
+  ASSERT_FALSE(doc.HasParseError());
+  EXPECT_EQ(doc["sluiced_restarts_seen"].GetUint64(), 0u);
+  EXPECT_EQ(doc["resubmitted"].GetUint64(), 0u);
+  EXPECT_FALSE(doc.HasMember("sluiced_kills"));  // no --chaos-kill-sluiced
+  EXPECT_EQ(ReportTable(r).find("restarts"), std::string::npos);
+
+  r.sluiced_restarts_seen = 5;
+  r.resubmitted = 1234;
+  r.sluiced_kills = 6;
+  doc.Parse(ReportJson(r).c_str());
+  ASSERT_FALSE(doc.HasParseError());
+  EXPECT_EQ(doc["sluiced_restarts_seen"].GetUint64(), 5u);
+  EXPECT_EQ(doc["resubmitted"].GetUint64(), 1234u);
+  EXPECT_EQ(doc["sluiced_kills"].GetUint64(), 6u);
+  const std::string table = ReportTable(r);
+  EXPECT_NE(table.find("sluiced restarts seen / resubmitted 5 / 1234"), std::string::npos) << table;
+  EXPECT_NE(table.find("sluiced killed (chaos)"), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace sluice::loadgen
