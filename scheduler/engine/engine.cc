@@ -103,17 +103,23 @@ void Engine::UpdateWindow() {
 }
 
 void Engine::OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime now) {
-  // The latency estimate sizing the in-flight window: the first answer, then
-  // a moving average, 1/16 per answer (at 1,000 writes/s it follows a change
-  // within tens of ms). The writer's own measure of the round trip when it
-  // gives one: the time the answer then waited for this thread (a stall of
-  // the process) must not open the window just as the tokens saved up
-  // meanwhile would rush into it.
+  // The latency the in-flight window is sized from: the median round trip of
+  // the last kLatencySamples answers, as the writer measured it when it says
+  // (the time an answer then waited for this thread is not the server's).
+  // A median, because a stall (of this process or of the APIServer) holds
+  // every write in flight and inflates all their answers at once: the window
+  // must not open just as the tokens saved up meanwhile rush into it. A real
+  // change of latency moves the median within half the samples.
   const absl::Duration latency = result.latency > absl::ZeroDuration()
                                      ? result.latency
                                      : std::max(absl::ZeroDuration(), now - intent->write_started);
-  write_latency_ =
-      write_latency_known_ ? write_latency_ + (latency - write_latency_) / 16 : latency;
+  latency_samples_[latency_next_ % kLatencySamples] = latency;
+  ++latency_next_;
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(latency_next_, kLatencySamples));
+  std::array<absl::Duration, kLatencySamples> sorted = latency_samples_;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2),
+                   sorted.begin() + static_cast<std::ptrdiff_t>(n));
+  write_latency_ = sorted[n / 2];
   write_latency_known_ = true;
   UpdateWindow();
   if (!config_.adaptive.enabled) return;

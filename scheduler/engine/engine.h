@@ -1,6 +1,7 @@
 #ifndef SLUICE_SCHEDULER_ENGINE_ENGINE_H_
 #define SLUICE_SCHEDULER_ENGINE_ENGINE_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -41,8 +42,8 @@ struct EngineConfig {
   absl::Duration adaptive_burst_window = absl::Milliseconds(20);
   // The in-flight window: with a rate limit, at most
   //   ceil(in_flight_gain x rate x latency)
-  // writes in flight, where latency is a moving average of the answered
-  // writes' round trips (rate x latency is what the rate needs in flight), never
+  // writes in flight, where latency is the median round trip of the last 32
+  // answers (rate x latency is what the rate needs in flight), never
   // fewer than min_in_flight_window, never more than budget.max_in_flight.
   // More in flight only queues at the APIServer, which serves its queue in
   // arrival order: a workflow arriving then would wait behind the queue rather
@@ -144,7 +145,7 @@ struct EngineStatus {
   double tokens = 0;
   uint32_t max_in_flight = 0;
   uint32_t in_flight_window = 0;  // the in-flight cap in force (<= max_in_flight)
-  absl::Duration write_latency;   // the moving average the window is sized from
+  absl::Duration write_latency;   // the median round trip the window is sized from
   double throttled_share = 0;     // adaptive: 429s among the last share_window's answers
   uint32_t in_flight = 0;
   absl::Duration paused_for = absl::ZeroDuration();
@@ -379,7 +380,11 @@ class Engine {
   MonoTime next_fairness_sample_;
   // The previous Pump left work waiting for tokens: the rate was the bottleneck.
   bool rate_saturated_ = false;
-  // Moving average of answered writes' round trips (zero: none answered yet).
+  // The last answers' round trips (a ring) and their median (the in-flight
+  // window's latency; zero and unknown until a write is answered).
+  static constexpr size_t kLatencySamples = 32;
+  std::array<absl::Duration, kLatencySamples> latency_samples_{};
+  uint64_t latency_next_ = 0;
   absl::Duration write_latency_ = absl::ZeroDuration();
   bool write_latency_known_ = false;
 
