@@ -72,6 +72,7 @@ Engine::Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer
       fairness_(config.fairness_meter) {
   BuildPools();
   if (config_.adaptive.enabled) ApplyAdaptiveRate(clock.MonoNow(), /*force=*/true);
+  UpdateWindow();
 }
 
 void Engine::ApplyAdaptiveRate(MonoTime now, bool force) {
@@ -90,16 +91,21 @@ void Engine::ApplyAdaptiveRate(MonoTime now, bool force) {
 
 void Engine::UpdateWindow() {
   const double rate = budget_.options().qps;
-  if (!(config_.in_flight_gain > 0) || !(rate > 0) || !write_latency_known_) {
+  if (!(config_.in_flight_gain > 0) || !(rate > 0)) {
     budget_.SetWindow(0);
+    return;
+  }
+  const uint32_t least = std::max<uint32_t>(1, config_.min_in_flight_window);
+  if (!write_latency_known_) {
+    // Nothing answered yet: start small, as TCP's initial window does.
+    budget_.SetWindow(least);
     return;
   }
   const double wanted =
       std::ceil(config_.in_flight_gain * rate * absl::ToDoubleSeconds(write_latency_));
   const double cap = static_cast<double>(budget_.options().max_in_flight);
   budget_.SetWindow(static_cast<uint32_t>(
-      std::clamp(wanted, static_cast<double>(std::max<uint32_t>(1, config_.min_in_flight_window)),
-                 std::max(1.0, cap))));
+      std::clamp(wanted, static_cast<double>(least), std::max(static_cast<double>(least), cap))));
 }
 
 void Engine::OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime now) {

@@ -44,7 +44,8 @@ struct EngineConfig {
   //   ceil(in_flight_gain x rate x latency)
   // writes in flight, where latency is the median round trip of the last 32
   // answers (rate x latency is what the rate needs in flight), never
-  // fewer than min_in_flight_window, never more than budget.max_in_flight.
+  // fewer than min_in_flight_window (the window before any answer), never
+  // more than budget.max_in_flight.
   // More in flight only queues at the APIServer, which serves its queue in
   // arrival order: a workflow arriving then would wait behind the queue rather
   // than get its fair turn. Intents wait in the fair queue instead, and the

@@ -250,18 +250,19 @@ TEST_F(EngineWindowTest, TheWindowIsGainTimesRateTimesLatency) {
   network_ = absl::Microseconds(2500);  // 2.75 ms round trips
   Start(Windowed(2));
   SubmitWorkflow("big", 5000);
-  // Before any answer the cap alone applies; the bucket's burst leaves at once.
+  // Before any answer the window is the minimum, 2, though 200 tokens wait.
   engine_->Pump();
   Serve();
-  EXPECT_EQ(engine_->Status(false).in_flight_window, 256u);
-  EXPECT_EQ(writer_.creates.size(), 200u);
+  EXPECT_EQ(engine_->Status(false).in_flight_window, 2u);
+  EXPECT_EQ(writer_.creates.size(), 2u);
   Run(absl::Seconds(1));
-  // The burst's answers were slow (they queued, up to 52.5 ms); the median of
-  // the last 32 is the rate's 2.75 ms, and 2 x 1000/s x 2.75 ms = 5.5 -> 6.
+  // The median of the last 32 round trips is 2.75 ms, and
+  // 2 x 1000/s x 2.75 ms = 5.5 -> 6.
   EXPECT_EQ(engine_->Status(false).write_latency, absl::Microseconds(2750));
   EXPECT_EQ(engine_->Status(false).in_flight_window, 6u);
   EXPECT_LE(InFlight(), 6u);
-  // The rate is unchanged: 200 at once, then a token a ms (999 in 999.9 ms).
+  // The rate is unchanged: the 200 saved tokens through the window (6 per
+  // 2.75 ms), then a token a ms: 200 + 999 in 999.9 ms.
   EXPECT_EQ(writer_.creates.size(), 1199u);
 }
 
