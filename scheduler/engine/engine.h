@@ -50,8 +50,8 @@ struct EngineConfig {
   // arrival order: a workflow arriving then would wait behind the queue rather
   // than get its fair turn. Intents wait in the fair queue instead, and the
   // order is decided when a write can really start. 0: max_in_flight alone.
-  double in_flight_gain = 2;
-  uint32_t min_in_flight_window = 2;
+  double in_flight_gain = 3;
+  uint32_t min_in_flight_window = 4;
   // With adaptive shaping, a 429's Retry-After delays the refused request
   // only; every write pauses only while the throttled share is high
   // (adaptive.pause_share, adaptive.share_window).
