@@ -140,5 +140,26 @@ TEST(AdaptiveRateTest, ALowShareNeverPausesAHighShareScalesTheRetryAfter) {
   EXPECT_EQ(refused.PauseFor(t, absl::Seconds(8)), absl::Seconds(8));
 }
 
+TEST(AdaptiveRateTest, TheCutOnA429ScalesWithTheThrottledShare) {
+  AdaptiveRate::Options o = Opts();  // decrease_factor 0.5
+  o.pause_share = 0.5;
+  const MonoTime t = At(absl::Milliseconds(100));
+  // A lone 429 among 30 answers (share 1/30): a third of the cut, x (1 - 0.5 / 3).
+  AdaptiveRate lone(o, At(absl::ZeroDuration()));
+  for (int i = 0; i < 29; ++i) lone.OnAnswer(t, t, false, absl::Milliseconds(1));
+  EXPECT_TRUE(lone.OnAnswer(t, t, true, absl::Milliseconds(1)));
+  EXPECT_DOUBLE_EQ(lone.rate(), 100 * (1 - 0.5 / 3));
+  // A share of 0.25, half of pause_share: half the cut, x 0.75.
+  AdaptiveRate half(o, At(absl::ZeroDuration()));
+  for (int i = 0; i < 3; ++i) half.OnAnswer(t, t, false, absl::Milliseconds(1));
+  EXPECT_TRUE(half.OnAnswer(t, t, true, absl::Milliseconds(1)));
+  EXPECT_DOUBLE_EQ(half.rate(), 75);
+  // From pause_share on, the whole cut: x 0.5.
+  AdaptiveRate full(o, At(absl::ZeroDuration()));
+  full.OnAnswer(t, t, false, absl::Milliseconds(1));
+  EXPECT_TRUE(full.OnAnswer(t, t, true, absl::Milliseconds(1)));
+  EXPECT_DOUBLE_EQ(full.rate(), 50);
+}
+
 }  // namespace
 }  // namespace sluice
