@@ -54,12 +54,57 @@ void AdaptiveRate::Decrease(MonoTime now, double factor, Cause cause) {
   last_advance_ = now;
 }
 
+int64_t AdaptiveRate::BucketIndex(MonoTime t) const {
+  const absl::Duration width =
+      std::max(absl::Nanoseconds(1), options_.share_window / kShareBuckets);
+  absl::Duration rest;
+  return absl::IDivDuration(t - MonoTime::Zero(), width, &rest);
+}
+
+void AdaptiveRate::CountAnswer(MonoTime now, bool throttled) {
+  const int64_t index = BucketIndex(now);
+  ShareBucket& bucket = share_[((index % kShareBuckets) + kShareBuckets) % kShareBuckets];
+  if (bucket.index != index) bucket = {index, 0, 0};
+  ++bucket.answers;
+  if (throttled) ++bucket.throttled;
+}
+
+double AdaptiveRate::ThrottledShare(MonoTime now) const {
+  const int64_t current = BucketIndex(now);
+  uint64_t answers = 0;
+  uint64_t throttled = 0;
+  for (const ShareBucket& bucket : share_) {
+    if (bucket.index < 0 || bucket.index > current || current - bucket.index >= kShareBuckets) {
+      continue;
+    }
+    answers += bucket.answers;
+    throttled += bucket.throttled;
+  }
+  return answers == 0 ? 0.0 : static_cast<double>(throttled) / static_cast<double>(answers);
+}
+
+absl::Duration AdaptiveRate::PauseFor(MonoTime now, absl::Duration retry_after) const {
+  const double share = ThrottledShare(now);
+  if (share <= 0 || share < options_.pause_share) return absl::ZeroDuration();
+  return retry_after * share;
+}
+
+double AdaptiveRate::ThrottledFactor(MonoTime now) const {
+  // The cut scales with the throttled share, as DCTCP's with the share of
+  // marked packets: the whole (1 - decrease_factor) from pause_share on, a
+  // third of it for a lone 429 among many answers.
+  const double pause_share = std::max(options_.pause_share, 1e-9);
+  const double depth = std::clamp(ThrottledShare(now) / pause_share, 1.0 / 3.0, 1.0);
+  return 1.0 - (1.0 - options_.decrease_factor) * depth;
+}
+
 bool AdaptiveRate::OnAnswer(MonoTime now, MonoTime started, bool throttled,
                             absl::Duration latency) {
+  CountAnswer(now, throttled);
   // A request started before the last decrease says nothing about the new rate.
   if (started < last_decrease_) return false;
   if (throttled) {
-    Decrease(now, options_.decrease_factor, Cause::kThrottled);
+    Decrease(now, ThrottledFactor(now), Cause::kThrottled);
     return true;
   }
   if (options_.latency_target > absl::ZeroDuration() && latency > options_.latency_target) {

@@ -72,6 +72,7 @@ Engine::Engine(const Clock& clock, const EngineConfig& config, PodWriter* writer
       fairness_(config.fairness_meter) {
   BuildPools();
   if (config_.adaptive.enabled) ApplyAdaptiveRate(clock.MonoNow(), /*force=*/true);
+  UpdateWindow();
 }
 
 void Engine::ApplyAdaptiveRate(MonoTime now, bool force) {
@@ -85,9 +86,48 @@ void Engine::ApplyAdaptiveRate(MonoTime now, bool force) {
   options.burst = static_cast<uint32_t>(
       std::max(1.0, std::ceil(rate * absl::ToDoubleSeconds(config_.adaptive_burst_window))));
   budget_.Reconfigure(options, now);
+  UpdateWindow();
+}
+
+void Engine::UpdateWindow() {
+  const double rate = budget_.options().qps;
+  if (!(config_.in_flight_gain > 0) || !(rate > 0)) {
+    budget_.SetWindow(0);
+    return;
+  }
+  const uint32_t least = std::max<uint32_t>(1, config_.min_in_flight_window);
+  if (!write_latency_known_) {
+    // Nothing answered yet: start small, as TCP's initial window does.
+    budget_.SetWindow(least);
+    return;
+  }
+  const double wanted =
+      std::ceil(config_.in_flight_gain * rate * absl::ToDoubleSeconds(write_latency_));
+  const double cap = static_cast<double>(budget_.options().max_in_flight);
+  budget_.SetWindow(static_cast<uint32_t>(
+      std::clamp(wanted, static_cast<double>(least), std::max(static_cast<double>(least), cap))));
 }
 
 void Engine::OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime now) {
+  // The latency the in-flight window is sized from: the median round trip of
+  // the last kLatencySamples answers, as the writer measured it when it says
+  // (the time an answer then waited for this thread is not the server's).
+  // A median, because a stall (of this process or of the APIServer) holds
+  // every write in flight and inflates all their answers at once: the window
+  // must not open just as the tokens saved up meanwhile rush into it. A real
+  // change of latency moves the median within half the samples.
+  const absl::Duration latency = result.latency > absl::ZeroDuration()
+                                     ? result.latency
+                                     : std::max(absl::ZeroDuration(), now - intent->write_started);
+  latency_samples_[latency_next_ % kLatencySamples] = latency;
+  ++latency_next_;
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(latency_next_, kLatencySamples));
+  std::array<absl::Duration, kLatencySamples> sorted = latency_samples_;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2),
+                   sorted.begin() + static_cast<std::ptrdiff_t>(n));
+  write_latency_ = sorted[n / 2];
+  write_latency_known_ = true;
+  UpdateWindow();
   if (!config_.adaptive.enabled) return;
   const bool throttled = result.outcome == WriteOutcome::kThrottled;
   if (adaptive_.OnAnswer(now, intent->write_started, throttled, now - intent->write_started)) {
@@ -98,12 +138,21 @@ void Engine::OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime
 }
 
 // A 429: how long before the refused write may go again, and whether every
-// write pauses meanwhile.
+// write pauses meanwhile. A static budget honours Retry-After for every write.
+// With adaptive shaping it delays the refused write only (the rate cut does
+// the rest), unless the throttled share says the server refuses much of what
+// is sent: then every write pauses for share x Retry-After (AdaptiveRate).
 absl::Duration Engine::ThrottleWait(const WriteResult& result, MonoTime now) {
   const absl::Duration wait =
       result.retry_after > absl::ZeroDuration() ? result.retry_after : config_.default_retry_after;
-  if (!config_.adaptive.enabled || wait > config_.adaptive_pause_above) {
+  if (!config_.adaptive.enabled) {
     budget_.PauseUntil(now + wait);
+    return wait;
+  }
+  const absl::Duration pause = adaptive_.PauseFor(now, wait);
+  if (pause > absl::ZeroDuration()) {
+    if (!budget_.paused(now)) ++counters_.throttle_pauses;
+    budget_.PauseUntil(now + pause);
   }
   return wait;
 }
@@ -332,8 +381,7 @@ void Engine::Pump() {
   if (now >= next_fairness_sample_) SampleFairness(now);
   // Work left behind for want of tokens alone: the rate is the bottleneck.
   rate_saturated_ = dispatching_ && !budget_.CanStart(now) && !budget_.paused(now) &&
-                    budget_.in_flight() < budget_.options().max_in_flight &&
-                    (!delete_queue_.empty() || queue_.has_active());
+                    !budget_.window_full() && (!delete_queue_.empty() || queue_.has_active());
   FlushEvents();
 }
 
@@ -352,7 +400,7 @@ MonoTime Engine::NextWakeup() const {
   // or a timer above), not for tokens: without an active flow there is no
   // work to wake for, however many intents are queued.
   const bool work = dispatching_ && (queue_.has_active() || !delete_queue_.empty());
-  if (work && budget_.in_flight() < budget_.options().max_in_flight) {
+  if (work && !budget_.window_full()) {
     next = std::min(next, budget_.NextStart(now));
   }
   return next;
@@ -1048,6 +1096,7 @@ void Engine::Reconfigure(const EngineConfig& config) {
   } else {
     budget_.Reconfigure(config.budget, now);
   }
+  UpdateWindow();
   backoff_ = ExponentialBackoff(config.retry_backoff);
   queue_.set_backfill_scan(config.quota.backfill_scan);
   BuildPools();
@@ -1153,6 +1202,9 @@ EngineStatus Engine::Status(bool include_namespaces) const {
   }
   status.tokens = budget_.tokens(now);
   status.max_in_flight = budget_.options().max_in_flight;
+  status.in_flight_window = budget_.window();
+  status.write_latency = write_latency_;
+  if (config_.adaptive.enabled) status.throttled_share = adaptive_.ThrottledShare(now);
   status.in_flight = budget_.in_flight();
   if (budget_.paused(now)) status.paused_for = budget_.paused_until() - now;
   std::copy(std::begin(state_counts_), std::end(state_counts_), std::begin(status.state_counts));

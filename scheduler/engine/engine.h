@@ -1,6 +1,7 @@
 #ifndef SLUICE_SCHEDULER_ENGINE_ENGINE_H_
 #define SLUICE_SCHEDULER_ENGINE_ENGINE_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -34,13 +35,26 @@ struct EngineConfig {
   WriteBudget::Options budget;
   // Adaptive shaping: when enabled, the budget's rate is learned from the
   // APIServer's answers (AdaptiveRate) between its floor and ceiling, and the
-  // token bucket's burst is `adaptive_burst_window` worth of that rate.
+  // token bucket's burst is `adaptive_burst_window` worth of that rate. Short:
+  // the server's own burst is unknown, and what Sluice saves up beyond it
+  // (while its process stalls) comes back as a clump of 429s.
   AdaptiveRate::Options adaptive;
-  absl::Duration adaptive_burst_window = absl::Milliseconds(100);
-  // With adaptive shaping, a 429's Retry-After delays the refused request only;
-  // every write pauses only for a Retry-After longer than this (APF answers
-  // 1 s routinely and more under sustained overload).
-  absl::Duration adaptive_pause_above = absl::Seconds(1);
+  absl::Duration adaptive_burst_window = absl::Milliseconds(20);
+  // The in-flight window: with a rate limit, at most
+  //   ceil(in_flight_gain x rate x latency)
+  // writes in flight, where latency is the median round trip of the last 32
+  // answers (rate x latency is what the rate needs in flight), never
+  // fewer than min_in_flight_window (the window before any answer), never
+  // more than budget.max_in_flight.
+  // More in flight only queues at the APIServer, which serves its queue in
+  // arrival order: a workflow arriving then would wait behind the queue rather
+  // than get its fair turn. Intents wait in the fair queue instead, and the
+  // order is decided when a write can really start. 0: max_in_flight alone.
+  double in_flight_gain = 3;
+  uint32_t min_in_flight_window = 4;
+  // With adaptive shaping, a 429's Retry-After delays the refused request
+  // only; every write pauses only while the throttled share is high
+  // (adaptive.pause_share, adaptive.share_window).
   // Intents waiting (queued or backing off) beyond which Submit answers
   // RESOURCE_EXHAUSTED.
   uint64_t queue_cap = 1'000'000;
@@ -131,6 +145,9 @@ struct EngineStatus {
   uint64_t rate_decreases[AdaptiveRate::kCauseCount] = {};
   double tokens = 0;
   uint32_t max_in_flight = 0;
+  uint32_t in_flight_window = 0;  // the in-flight cap in force (<= max_in_flight)
+  absl::Duration write_latency;   // the median round trip the window is sized from
+  double throttled_share = 0;     // adaptive: 429s among the last share_window's answers
   uint32_t in_flight = 0;
   absl::Duration paused_for = absl::ZeroDuration();
   uint64_t state_counts[kIntentStateCount] = {};
@@ -161,6 +178,9 @@ struct EngineCounters {
   uint64_t quota_corrections = 0;  // 403 exceeded-quota answers used to correct an estimate
   // Adaptive shaping: rate decreases, by cause (AdaptiveRate::Cause).
   uint64_t rate_decreases[AdaptiveRate::kCauseCount] = {};
+  // Adaptive shaping: times every write paused because the throttled share
+  // was high.
+  uint64_t throttle_pauses = 0;
 };
 
 // The deterministic core of Sluice: coalescing, fair queueing, shaping and the
@@ -264,6 +284,8 @@ class Engine {
   double WorkflowWeightFor(const Workflow& workflow) const;
   void OnWriteAnswered(Intent* intent, const WriteResult& result, MonoTime now);
   absl::Duration ThrottleWait(const WriteResult& result, MonoTime now);
+  // Sizes the in-flight window from the rate and the latency estimate.
+  void UpdateWindow();
 
   struct RetryEntry {
     MonoTime at;
@@ -359,6 +381,13 @@ class Engine {
   MonoTime next_fairness_sample_;
   // The previous Pump left work waiting for tokens: the rate was the bottleneck.
   bool rate_saturated_ = false;
+  // The last answers' round trips (a ring) and their median (the in-flight
+  // window's latency; zero and unknown until a write is answered).
+  static constexpr size_t kLatencySamples = 32;
+  std::array<absl::Duration, kLatencySamples> latency_samples_{};
+  uint64_t latency_next_ = 0;
+  absl::Duration write_latency_ = absl::ZeroDuration();
+  bool write_latency_known_ = false;
 
   // Every intent Sluice remembers, by "ns/name" (the view points into the intent).
   absl::flat_hash_map<absl::string_view, std::unique_ptr<Intent>> intents_;

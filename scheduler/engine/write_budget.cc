@@ -9,7 +9,7 @@ WriteBudget::WriteBudget(const Options& options, MonoTime now)
     : options_(options), bucket_(options.qps, options.burst, now), paused_until_(now) {}
 
 bool WriteBudget::CanStart(MonoTime now) const {
-  return in_flight_ < options_.max_in_flight && !paused(now) && bucket_.Available(now) > 0;
+  return in_flight_ < window() && !paused(now) && bucket_.Available(now) > 0;
 }
 
 void WriteBudget::Start(MonoTime now) {

@@ -1,6 +1,7 @@
 #ifndef SLUICE_SCHEDULER_ENGINE_WRITE_BUDGET_H_
 #define SLUICE_SCHEDULER_ENGINE_WRITE_BUDGET_H_
 
+#include <algorithm>
 #include <cstdint>
 
 #include "scheduler/common/clock.h"
@@ -9,7 +10,8 @@
 namespace sluice {
 
 // The APIServer's mutating budget as Sluice spends it: a token bucket (QPS and
-// burst), a cap on writes in flight, and a pause while a Retry-After runs.
+// burst), a cap on writes in flight (max_in_flight, narrowed by a window the
+// engine sizes), and a pause while a Retry-After runs.
 // Creates and deletes share it.
 //
 // Not thread-safe: owned by the engine thread.
@@ -30,6 +32,15 @@ class WriteBudget {
   // A write answered (whatever the answer).
   void Finish();
 
+  // Narrows the in-flight cap to `window` writes (never above max_in_flight;
+  // 0 restores max_in_flight). Writes already in flight beyond it stay.
+  void SetWindow(uint32_t window) { window_ = window; }
+  // The in-flight cap in force: the window, or max_in_flight without one.
+  uint32_t window() const {
+    return window_ == 0 ? options_.max_in_flight : std::min(window_, options_.max_in_flight);
+  }
+  bool window_full() const { return in_flight_ >= window(); }
+
   // Honour a Retry-After: no write starts before `until` (a later pause wins).
   void PauseUntil(MonoTime until);
   bool paused(MonoTime now) const { return now < paused_until_; }
@@ -49,6 +60,7 @@ class WriteBudget {
   Options options_;
   TokenBucket bucket_;
   uint32_t in_flight_ = 0;
+  uint32_t window_ = 0;
   MonoTime paused_until_;
 };
 

@@ -20,11 +20,16 @@ constexpr double kMaxWeight = 100;
 void ReadBudget(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
   const std::string path = "budget";
   if (!r.ExpectMap(node, path)) return;
-  r.CheckKeys(node, path, {"qps", "burst", "max_in_flight", "default_retry_after", "adaptive"});
+  r.CheckKeys(node, path,
+              {"qps", "burst", "max_in_flight", "in_flight_gain", "min_in_flight_window",
+               "default_retry_after", "adaptive"});
   r.ReadDouble(node["qps"], path + ".qps", &engine.budget.qps, 0, kMaxQps);
   r.ReadUint32(node["burst"], path + ".burst", &engine.budget.burst, 1, 1'000'000);
   r.ReadUint32(node["max_in_flight"], path + ".max_in_flight", &engine.budget.max_in_flight, 1,
                100'000);
+  r.ReadDouble(node["in_flight_gain"], path + ".in_flight_gain", &engine.in_flight_gain, 0, 1000);
+  r.ReadUint32(node["min_in_flight_window"], path + ".min_in_flight_window",
+               &engine.min_in_flight_window, 1, 100'000);
   r.ReadDuration(node["default_retry_after"], path + ".default_retry_after",
                  &engine.default_retry_after, absl::Milliseconds(1), absl::Minutes(10));
   const YAML::Node adaptive = node["adaptive"];
@@ -33,7 +38,7 @@ void ReadBudget(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
   r.CheckKeys(adaptive, a_path,
               {"enabled", "floor_qps", "ceiling_qps", "initial_qps", "doubling_time",
                "decrease_factor", "latency_decrease_factor", "latency_target", "recovery_time",
-               "burst_window", "pause_above"});
+               "burst_window", "share_window", "pause_share"});
   AdaptiveRate::Options& a = engine.adaptive;
   r.ReadBool(adaptive["enabled"], a_path + ".enabled", &a.enabled);
   r.ReadDouble(adaptive["floor_qps"], a_path + ".floor_qps", &a.floor_qps, 0.1, kMaxQps);
@@ -51,8 +56,9 @@ void ReadBudget(ConfigReader& r, const YAML::Node& node, EngineConfig& engine) {
                  absl::Milliseconds(10), absl::Minutes(10));
   r.ReadDuration(adaptive["burst_window"], a_path + ".burst_window", &engine.adaptive_burst_window,
                  absl::Milliseconds(1), absl::Seconds(10));
-  r.ReadDuration(adaptive["pause_above"], a_path + ".pause_above", &engine.adaptive_pause_above,
-                 absl::ZeroDuration(), absl::Minutes(10));
+  r.ReadDuration(adaptive["share_window"], a_path + ".share_window", &a.share_window,
+                 absl::Milliseconds(10), absl::Minutes(10));
+  r.ReadDouble(adaptive["pause_share"], a_path + ".pause_share", &a.pause_share, 0.01, 1.0);
   if (a.ceiling_qps < a.floor_qps) r.Error(a_path + ".ceiling_qps", "must be >= floor_qps");
 }
 
@@ -674,6 +680,8 @@ std::string ConfigToYaml(const SluicedConfig& c) {
   out << YAML::Key << "qps" << YAML::Value << c.engine.budget.qps;
   out << YAML::Key << "burst" << YAML::Value << c.engine.budget.burst;
   out << YAML::Key << "max_in_flight" << YAML::Value << c.engine.budget.max_in_flight;
+  out << YAML::Key << "in_flight_gain" << YAML::Value << c.engine.in_flight_gain;
+  out << YAML::Key << "min_in_flight_window" << YAML::Value << c.engine.min_in_flight_window;
   out << YAML::Key << "default_retry_after" << YAML::Value
       << absl::FormatDuration(c.engine.default_retry_after);
   const AdaptiveRate::Options& a = c.engine.adaptive;
@@ -689,8 +697,8 @@ std::string ConfigToYaml(const SluicedConfig& c) {
   out << YAML::Key << "recovery_time" << YAML::Value << absl::FormatDuration(a.recovery_time);
   out << YAML::Key << "burst_window" << YAML::Value
       << absl::FormatDuration(c.engine.adaptive_burst_window);
-  out << YAML::Key << "pause_above" << YAML::Value
-      << absl::FormatDuration(c.engine.adaptive_pause_above);
+  out << YAML::Key << "share_window" << YAML::Value << absl::FormatDuration(a.share_window);
+  out << YAML::Key << "pause_share" << YAML::Value << a.pause_share;
   out << YAML::EndMap;
   out << YAML::EndMap;
   out << YAML::Key << "queue" << YAML::Value << YAML::BeginMap;

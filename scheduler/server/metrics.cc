@@ -97,6 +97,14 @@ SluiceMetrics::SluiceMetrics()
       max_in_flight_(Gauge(*registry_, "sluice_max_in_flight", "The in-flight cap.")),
       paused_seconds_(Gauge(*registry_, "sluice_shaper_paused_seconds",
                             "Seconds left of a Retry-After pause (0 when not paused).")),
+      in_flight_window_(Gauge(*registry_, "sluice_in_flight_window",
+                              "The in-flight cap in force: sized from the rate and the "
+                              "writes' latency, at most sluice_max_in_flight.")),
+      throttled_share_(Gauge(*registry_, "sluice_shaper_throttled_share",
+                             "Adaptive shaping: 429s among the answers of the last share window.")),
+      throttle_pauses_(Counter(*registry_, "sluice_shaper_pauses_total",
+                               "Adaptive shaping: pauses of every write because the throttled "
+                               "share reached budget.adaptive.pause_share.")),
       rate_decreases_(CounterFamily(*registry_, "sluice_shaper_rate_decreases_total",
                                     "Adaptive shaping: multiplicative decreases of the write "
                                     "rate, by cause (throttled: a 429; latency: a slow answer).")),
@@ -225,6 +233,8 @@ void SluiceMetrics::SnapshotEngine(Engine& engine) {
   in_flight_.Set(status.in_flight);
   max_in_flight_.Set(status.max_in_flight);
   paused_seconds_.Set(absl::ToDoubleSeconds(status.paused_for));
+  in_flight_window_.Set(status.in_flight_window);
+  throttled_share_.Set(status.throttled_share);
   adaptive_.Set(status.adaptive ? (status.slow_start ? 2 : 1) : 0);
   fairness_jain_.Set(status.fairness_jain >= 0 ? status.fairness_jain : 1);
   fairness_flows_.Set(static_cast<double>(status.fairness_flows));
@@ -250,6 +260,7 @@ void SluiceMetrics::SnapshotEngine(Engine& engine) {
     AddDelta(*rate_decrease_counters_[i], now.rate_decreases[i], last_.rate_decreases[i]);
   }
   AddDelta(quota_corrections_, now.quota_corrections, last_.quota_corrections);
+  AddDelta(throttle_pauses_, now.throttle_pauses, last_.throttle_pauses);
   AddDelta(capacity_waits_, now.capacity_waits, last_.capacity_waits);
   AddDelta(reschedules_, now.reschedules, last_.reschedules);
   AddDelta(preemptions_, now.preemptions, last_.preemptions);

@@ -90,6 +90,9 @@ class SluiceMetrics {
   prometheus::Gauge& in_flight_;
   prometheus::Gauge& max_in_flight_;
   prometheus::Gauge& paused_seconds_;
+  prometheus::Gauge& in_flight_window_;
+  prometheus::Gauge& throttled_share_;
+  prometheus::Counter& throttle_pauses_;
   prometheus::Family<prometheus::Counter>& rate_decreases_;
   std::array<prometheus::Counter*, AdaptiveRate::kCauseCount> rate_decrease_counters_{};
   prometheus::Gauge& adaptive_;

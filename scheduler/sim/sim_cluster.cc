@@ -58,7 +58,8 @@ void SimCluster::Create(const CreatePodCommand& command) {
   if (!server_bucket_.TryConsume(now)) {
     ++stats_.throttled;
     CountIn(throttled_by_second_, now);
-    const absl::Duration retry_after = options_.retry_after;
+    const absl::Duration retry_after =
+        options_.retry_after_for ? options_.retry_after_for(now) : options_.retry_after;
     At(answer_at, [this, request_id, retry_after] {
       WriteResult result;
       result.outcome = WriteOutcome::kThrottled;
@@ -185,10 +186,23 @@ void SimCluster::RunDue() {
   }
 }
 
+MonoTime Simulation::AfterStall(MonoTime t) const {
+  if (t.is_infinite() || stall_length_ <= absl::ZeroDuration() ||
+      stall_every_ <= absl::ZeroDuration()) {
+    return t;
+  }
+  const absl::Duration since_zero = t - MonoTime::Zero();
+  absl::Duration rest;
+  const int64_t k = absl::IDivDuration(since_zero, stall_every_, &rest);
+  if (k < 1) return t;
+  const MonoTime stall_start = MonoTime::Zero() + stall_every_ * k;
+  return t < stall_start + stall_length_ ? stall_start + stall_length_ : t;
+}
+
 MonoTime Simulation::RunUntilIdle(MonoTime deadline) {
   engine_->Pump();
   while (true) {
-    const MonoTime next = std::min(engine_->NextWakeup(), cluster_->NextEventTime());
+    const MonoTime next = AfterStall(std::min(engine_->NextWakeup(), cluster_->NextEventTime()));
     if (next.is_infinite() || next > deadline) break;
     clock_->AdvanceTo(next);
     cluster_->RunDue();

@@ -31,6 +31,10 @@ class SimCluster : public PodWriter {
     double server_qps = 0;
     uint32_t server_burst = 1;
     absl::Duration retry_after = absl::Seconds(1);
+    // If set, the Retry-After of each 429 (called once per refusal, at its
+    // time), in place of the fixed `retry_after`: kube-apiserver's grows
+    // under repeated rejection.
+    std::function<absl::Duration(MonoTime now)> retry_after_for;
     // Fraction of creates answered 5xx without creating the pod.
     double transient_failure_rate = 0;
     // Fraction of creates that create the pod but whose answer is lost (504).
@@ -123,10 +127,24 @@ class Simulation {
   // `deadline` is reached. Returns the virtual time at the end.
   MonoTime RunUntilIdle(MonoTime deadline = MonoTime::Infinite());
 
+  // The engine's process stalls for `length` every `every` (from `every` on):
+  // neither it nor the answers meant for it run meanwhile, while the server
+  // (whose token bucket refills up to its burst) does. What a loaded machine
+  // does to sluiced. Zero `length`: no stalls.
+  void SetStalls(absl::Duration every, absl::Duration length) {
+    stall_every_ = every;
+    stall_length_ = length;
+  }
+
  private:
+  // The end of the stall `t` falls in, or `t` if none.
+  MonoTime AfterStall(MonoTime t) const;
+
   SimulatedClock* const clock_;
   Engine* const engine_;
   SimCluster* const cluster_;
+  absl::Duration stall_every_ = absl::ZeroDuration();
+  absl::Duration stall_length_ = absl::ZeroDuration();
 };
 
 }  // namespace sluice

@@ -104,5 +104,62 @@ TEST(AdaptiveRateTest, SlowAnswersDecreaseGently) {
   EXPECT_NEAR(rate.rate(), 90, 0.1);
 }
 
+TEST(AdaptiveRateTest, ThrottledShareCountsEveryAnswerOfTheLastWindow) {
+  AdaptiveRate::Options o = Opts();
+  o.share_window = absl::Seconds(1);  // 10 buckets of 100 ms
+  AdaptiveRate rate(o, At(absl::ZeroDuration()));
+  EXPECT_EQ(rate.ThrottledShare(At(absl::ZeroDuration())), 0);
+  // 12 answers in [0, 300 ms), 4 of them 429s (2 in the first 100 ms).
+  // Answers to requests started before a decrease count too.
+  for (int i = 0; i < 12; ++i) {
+    const MonoTime t = At(absl::Milliseconds(25 * i));
+    rate.OnAnswer(t, t - absl::Milliseconds(5), /*throttled=*/i % 4 == 0 || i == 1,
+                  absl::Milliseconds(5));
+  }
+  EXPECT_DOUBLE_EQ(rate.ThrottledShare(At(absl::Milliseconds(300))), 4.0 / 12.0);
+  EXPECT_DOUBLE_EQ(rate.ThrottledShare(At(absl::Milliseconds(999))), 4.0 / 12.0);
+  // The bucket [0, 100 ms) leaves the window at 1 s: 4 answers, 2 of them 429s.
+  EXPECT_DOUBLE_EQ(rate.ThrottledShare(At(absl::Milliseconds(1000))), 2.0 / 8.0);
+  EXPECT_DOUBLE_EQ(rate.ThrottledShare(At(absl::Milliseconds(1200))), 0);
+}
+
+TEST(AdaptiveRateTest, ALowShareNeverPausesAHighShareScalesTheRetryAfter) {
+  AdaptiveRate::Options o = Opts();
+  o.pause_share = 0.5;
+  AdaptiveRate rate(o, At(absl::ZeroDuration()));
+  const MonoTime t = At(absl::Milliseconds(10));
+  // 1 429 in 10 answers: the refused request waits, nobody else.
+  for (int i = 0; i < 10; ++i) rate.OnAnswer(t, t, i == 0, absl::Milliseconds(1));
+  EXPECT_EQ(rate.PauseFor(t, absl::Seconds(12)), absl::ZeroDuration());
+  // 10 more 429s: 11 of 20, a share of 0.55 -> 0.55 x Retry-After.
+  for (int i = 0; i < 10; ++i) rate.OnAnswer(t, t, true, absl::Milliseconds(1));
+  EXPECT_NEAR(absl::ToDoubleMilliseconds(rate.PauseFor(t, absl::Seconds(4))), 2200, 1e-6);
+  // A server that refuses everything gets its whole Retry-After.
+  AdaptiveRate refused(o, At(absl::ZeroDuration()));
+  for (int i = 0; i < 3; ++i) refused.OnAnswer(t, t, true, absl::Milliseconds(1));
+  EXPECT_EQ(refused.PauseFor(t, absl::Seconds(8)), absl::Seconds(8));
+}
+
+TEST(AdaptiveRateTest, TheCutOnA429ScalesWithTheThrottledShare) {
+  AdaptiveRate::Options o = Opts();  // decrease_factor 0.5
+  o.pause_share = 0.5;
+  const MonoTime t = At(absl::Milliseconds(100));
+  // A lone 429 among 30 answers (share 1/30): a third of the cut, x (1 - 0.5 / 3).
+  AdaptiveRate lone(o, At(absl::ZeroDuration()));
+  for (int i = 0; i < 29; ++i) lone.OnAnswer(t, t, false, absl::Milliseconds(1));
+  EXPECT_TRUE(lone.OnAnswer(t, t, true, absl::Milliseconds(1)));
+  EXPECT_DOUBLE_EQ(lone.rate(), 100 * (1 - 0.5 / 3));
+  // A share of 0.25, half of pause_share: half the cut, x 0.75.
+  AdaptiveRate half(o, At(absl::ZeroDuration()));
+  for (int i = 0; i < 3; ++i) half.OnAnswer(t, t, false, absl::Milliseconds(1));
+  EXPECT_TRUE(half.OnAnswer(t, t, true, absl::Milliseconds(1)));
+  EXPECT_DOUBLE_EQ(half.rate(), 75);
+  // From pause_share on, the whole cut: x 0.5.
+  AdaptiveRate full(o, At(absl::ZeroDuration()));
+  full.OnAnswer(t, t, false, absl::Milliseconds(1));
+  EXPECT_TRUE(full.OnAnswer(t, t, true, absl::Milliseconds(1)));
+  EXPECT_DOUBLE_EQ(full.rate(), 50);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -72,6 +72,9 @@ class EngineTest : public ::testing::Test {
   static EngineConfig DefaultConfig() {
     EngineConfig config;
     config.budget = {.qps = 0, .burst = 1, .max_in_flight = 1000};
+    // The writes here are mostly left unanswered: the in-flight window (sized
+    // from answers; engine_shaping_test) would hold the token bucket's tests.
+    config.in_flight_gain = 0;
     config.retry_backoff = {
         .initial = absl::Seconds(1), .multiplier = 2, .max = absl::Seconds(8), .jitter = 0};
     return config;

@@ -270,7 +270,8 @@ budget:
     latency_target: 2s
     recovery_time: 4s
     burst_window: 50ms
-    pause_above: 3s
+    share_window: 2s
+    pause_share: 0.75
 )");
   ASSERT_TRUE(config.ok()) << config.status();
   const AdaptiveRate::Options& a = config->engine.adaptive;
@@ -284,14 +285,16 @@ budget:
   EXPECT_EQ(a.latency_target, absl::Seconds(2));
   EXPECT_EQ(a.recovery_time, absl::Seconds(4));
   EXPECT_EQ(config->engine.adaptive_burst_window, absl::Milliseconds(50));
-  EXPECT_EQ(config->engine.adaptive_pause_above, absl::Seconds(3));
+  EXPECT_EQ(a.share_window, absl::Seconds(2));
+  EXPECT_EQ(a.pause_share, 0.75);
 
   absl::StatusOr<SluicedConfig> again = ParseConfig(ConfigToYaml(*config));
   ASSERT_TRUE(again.ok()) << again.status() << "\n" << ConfigToYaml(*config);
   EXPECT_TRUE(again->engine.adaptive.enabled);
   EXPECT_EQ(again->engine.adaptive.ceiling_qps, 4000);
   EXPECT_EQ(again->engine.adaptive.doubling_time, absl::Milliseconds(250));
-  EXPECT_EQ(again->engine.adaptive_pause_above, absl::Seconds(3));
+  EXPECT_EQ(again->engine.adaptive.share_window, absl::Seconds(2));
+  EXPECT_EQ(again->engine.adaptive.pause_share, 0.75);
 }
 
 TEST(ConfigTest, AdaptiveShaperMistakesAreReportedWithTheirPaths) {
