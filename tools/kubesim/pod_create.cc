@@ -477,6 +477,7 @@ ApiOr<ParsedPod> ParsePodForCreate(std::string_view body, std::string_view url_n
   info->sim.exit_code = IntAnnotation(meta.annotations, "sim.sluice.dev/exit-code");
   info->sim.termination_ms = IntAnnotation(meta.annotations, "sim.sluice.dev/termination-ms");
   info->json = Encode(spec);
+  info->json.shrink_to_fit();  // kept for the pod's lifetime
 
   parsed.pod = std::make_shared<Pod>(std::move(info), std::move(state));
   parsed.pod->mutable_meta() = std::move(meta);
