@@ -77,6 +77,8 @@ void ApiObject::Encode() {
     EncodeBody(w);
     tail.push_back('}');
   }
+  // Kept for the object's lifetime: give back the slack of the growth.
+  tail.shrink_to_fit();
   type_meta_ = std::make_shared<const std::string>(std::move(type_meta));
   head_ = std::make_shared<const std::string>(std::move(head));
   tail_ = std::make_shared<const std::string>(std::move(tail));

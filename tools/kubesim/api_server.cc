@@ -20,6 +20,7 @@
 #include "tools/kubesim/ids.h"
 #include "tools/kubesim/json_parse.h"
 #include "tools/kubesim/json_writer.h"
+#include "tools/kubesim/plain_http_server.h"
 #include "tools/kubesim/strings.h"
 #include "tools/kubesim/table.h"
 #include "tools/kubesim/watch_stream.h"
@@ -36,12 +37,11 @@ constexpr char kJson[] = "application/json";
 // stopping server waits for its watch threads).
 constexpr absl::Duration kWatchPoll = absl::Milliseconds(100);
 
-// httplib::Server (or SSLServer) exposing the listening socket, so that its
-// fixed listen backlog of 5 can be raised.
-template <typename Base>
-class TunedServer : public Base {
+// httplib::SSLServer exposing the listening socket, so that its fixed listen
+// backlog of 5 can be raised (PlainHttpServer does the same for plain HTTP).
+class TunedSslServer : public httplib::SSLServer {
  public:
-  using Base::Base;
+  using httplib::SSLServer::SSLServer;
   int listen_fd() const { return static_cast<int>(this->svr_sock_); }
 };
 
@@ -149,15 +149,15 @@ absl::StatusOr<int> ApiServer::Start() {
   const bool tls = !options_.tls_cert_file.empty() || !options_.tls_key_file.empty();
   int listen_fd = -1;
   if (tls) {
-    auto server = std::make_unique<TunedServer<httplib::SSLServer>>(options_.tls_cert_file.c_str(),
-                                                                    options_.tls_key_file.c_str());
+    auto server = std::make_unique<TunedSslServer>(options_.tls_cert_file.c_str(),
+                                                   options_.tls_key_file.c_str());
     if (!server->is_valid()) {
       return absl::InvalidArgumentError(Cat("cannot load TLS certificate ", options_.tls_cert_file,
                                             " / key ", options_.tls_key_file));
     }
     http_ = std::move(server);
   } else {
-    http_ = std::make_unique<TunedServer<httplib::Server>>();
+    http_ = std::make_unique<PlainHttpServer>();
   }
   // Writes to connections a client (or an injected reset) closed must fail
   // with EPIPE rather than kill the process (httplib sends without
@@ -192,8 +192,8 @@ absl::StatusOr<int> ApiServer::Start() {
     }
     port_ = options_.port;
   }
-  listen_fd = tls ? static_cast<TunedServer<httplib::SSLServer>*>(http_.get())->listen_fd()
-                  : static_cast<TunedServer<httplib::Server>*>(http_.get())->listen_fd();
+  listen_fd = tls ? static_cast<TunedSslServer*>(http_.get())->listen_fd()
+                  : static_cast<PlainHttpServer*>(http_.get())->listen_fd();
   ::listen(listen_fd, SOMAXCONN);  // httplib listens with a backlog of 5
   listener_ = std::thread([this] { http_->listen_after_bind(); });
   return port_;
@@ -202,6 +202,7 @@ absl::StatusOr<int> ApiServer::Start() {
 void ApiServer::Stop() {
   if (http_ == nullptr || stopping_.exchange(true)) return;
   http_->stop();
+  if (auto* plain = dynamic_cast<PlainHttpServer*>(http_.get())) plain->WakeIdleConnections();
   if (listener_.joinable()) listener_.join();
 }
 

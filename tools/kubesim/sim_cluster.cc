@@ -81,6 +81,7 @@ SimCluster::SimCluster(const Clock& clock, ClusterOptions options)
   store_.AddAdmissionPlugin(&namespace_lifecycle_);
   store_.AddAdmissionPlugin(&quota_);
   store_.AddObserver(&quota_);
+  store_.AddObserver(&phase_counts_);
 
   const absl::Time now = clock.WallNow();
   ObjectStore::CreateOptions raw;
@@ -287,18 +288,33 @@ ApiOr<std::shared_ptr<const ApiObject>> SimCluster::SetQuota(const QuotaSeed& se
   return store_.Get("resourcequotas", seed.namespace_name, seed.name);
 }
 
-absl::btree_map<std::string, int64_t> SimCluster::PodCounts() const {
+void PodPhaseCounts::Add(const ApiObject& object, int64_t delta) {
+  const auto& pod = static_cast<const Pod&>(object);
+  by_phase_[static_cast<size_t>(pod.phase())] += delta;
+  if (pod.terminating()) terminating_ += delta;
+}
+
+void PodPhaseCounts::OnCommit(const ResourceInfo& resource, const StoredEvent& event) {
+  if (resource.name != "pods") return;
+  absl::MutexLock lock(&mu_);
+  // `prev` is the version the change replaced (or removed).
+  if (event.prev != nullptr) Add(*event.prev, -1);
+  if (event.type != EventType::kDeleted) Add(*event.object, +1);
+}
+
+absl::btree_map<std::string, int64_t> PodPhaseCounts::Counts() const {
   absl::btree_map<std::string, int64_t> counts;
-  for (const char* phase : {"Pending", "Running", "Succeeded", "Failed", "Unknown"}) {
-    counts[phase] = 0;
+  absl::MutexLock lock(&mu_);
+  for (PodPhase phase : {PodPhase::kPending, PodPhase::kRunning, PodPhase::kSucceeded,
+                         PodPhase::kFailed, PodPhase::kUnknown}) {
+    counts[std::string(PodPhaseName(phase))] = by_phase_[static_cast<size_t>(phase)];
   }
-  counts["Terminating"] = 0;
-  for (const auto& obj : store_.Snapshot("pods")) {
-    const auto& pod = static_cast<const Pod&>(*obj);
-    ++counts[std::string(PodPhaseName(pod.phase()))];
-    if (pod.terminating()) ++counts["Terminating"];
-  }
+  counts["Terminating"] = terminating_;
   return counts;
+}
+
+absl::btree_map<std::string, int64_t> SimCluster::PodCounts() const {
+  return phase_counts_.Counts();
 }
 
 }  // namespace sluice::kubesim

@@ -8,7 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/btree_map.h"
+#include "absl/synchronization/mutex.h"
 #include "scheduler/common/clock.h"
 #include "tools/kubesim/api_error.h"
 #include "tools/kubesim/capacity_pools.h"
@@ -44,6 +46,23 @@ struct ClusterOptions {
 // scheduler/kubelet with its capacity pools, and the pod history. Its methods implement the
 // API verbs with kube-apiserver's semantics, so tests can drive the cluster in
 // process and the HTTP layer stays thin. Thread-safe.
+// Pods per phase and terminating pods, kept up to date from every committed
+// change so that GET /sim/stats does not walk every pod. Thread-safe.
+class PodPhaseCounts final : public StoreObserver {
+ public:
+  void OnCommit(const ResourceInfo& resource, const StoredEvent& event) override;
+  // Every phase ("Pending", ...) and "Terminating", zeros included.
+  absl::btree_map<std::string, int64_t> Counts() const;
+
+ private:
+  void Add(const ApiObject& pod, int64_t delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  static constexpr size_t kPhases = 5;  // PodPhase's values
+  mutable absl::Mutex mu_;
+  int64_t by_phase_[kPhases] ABSL_GUARDED_BY(mu_) = {};
+  int64_t terminating_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 class SimCluster {
  public:
   SimCluster(const Clock& clock, ClusterOptions options);
@@ -108,6 +127,7 @@ class SimCluster {
   NamespaceLifecycle namespace_lifecycle_;
   QuotaController quota_;
   PodHistory history_;
+  PodPhaseCounts phase_counts_;
   std::unique_ptr<Kubelet> kubelet_;
   std::unique_ptr<CapacityPools> pools_;  // uses kubelet_
 };
