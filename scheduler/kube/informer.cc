@@ -60,7 +60,7 @@ void InformerCore::ListPage(const std::string& continue_token) {
   list.field_selector = options_.field_selector;
   list.limit = options_.page_size;
   list.continue_token = continue_token;
-  client_->List(options_.resource, list, [this](ApiResult result) {
+  client_->List(options_.resource, list, [this, continue_token](ApiResult result) {
     if (stopped()) return;
     if (result.code == ApiCode::kExpired) {
       // The continue token expired (the snapshot was compacted): start over.
@@ -71,7 +71,19 @@ void InformerCore::ListPage(const std::string& continue_token) {
     if (!result.ok()) {
       SLUICE_LOG_EVERY(absl::Seconds(10), kWarn, "informer list failed; retrying",
                        {"resource", options_.resource.resource}, {"error", result.Summary()});
-      RetryLater([this] { Relist(); });
+      // The pages already read stay valid while their snapshot lasts: ask
+      // again for the page that failed, not for the whole list (with 100
+      // pages and a few percent of failed requests, a list started over on
+      // every failure would rarely finish). If the snapshot is gone by then,
+      // the answer is 410 and the list starts over above.
+      RetryLater([this, continue_token] {
+        if (continue_token.empty()) {
+          Relist();
+        } else {
+          Count(&InformerStats::page_retries);
+          ListPage(continue_token);
+        }
+      });
       return;
     }
     ListMeta meta;

@@ -32,8 +32,9 @@ struct InformerOptions {
 struct InformerStats {
   int64_t lists = 0;  // complete LISTs (the first and every relist)
   int64_t list_pages = 0;
-  int64_t watches = 0;  // watch requests started
-  int64_t events = 0;   // ADDED/MODIFIED/DELETED delivered
+  int64_t page_retries = 0;  // failed pages asked for again with their continue token
+  int64_t watches = 0;       // watch requests started
+  int64_t events = 0;        // ADDED/MODIFIED/DELETED delivered
   int64_t bookmarks = 0;
   int64_t expired = 0;  // 410s (too old resourceVersion or continue token)
   int64_t errors = 0;   // failed requests and bad events, retried after a backoff
@@ -41,7 +42,8 @@ struct InformerStats {
 };
 
 // LIST then WATCH of one kind of object, kept going forever: paginated lists
-// (with the continue token; an expired token restarts the list), watches
+// (with the continue token; a page that fails is asked for again with the
+// same token after a backoff, and an expired token restarts the list), watches
 // from the last resourceVersion seen (bookmarks included), a relist when the
 // server says that version is too old (HTTP 410, or an ERROR event with code
 // 410 inside a 200 answer), and capped exponential backoff with jitter after

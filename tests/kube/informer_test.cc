@@ -364,6 +364,29 @@ TEST_F(InformerTest, ServerEndingTheWatchAtItsTimeoutIsNotAnError) {
   EXPECT_EQ(stats.errors, 0);
 }
 
+// Half of all requests fail with 500: a list of 20 pages started over on every
+// failure would practically never finish (2^-20 per try). A failed page is
+// asked for again with its continue token, so the first list completes.
+TEST_F(InformerTest, FailedListPageIsRetriedWithItsContinueToken) {
+  std::map<std::string, std::vector<std::string>> want;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = absl::StrCat("p", i);
+    CreatePod("ns", name);
+    want[name] = {"Pending"};
+  }
+  kubesim::FaultSettings faults;
+  faults.rate_500 = 0.5;
+  sim_.server().faults().Set(faults);
+  StartInformer(/*page_size=*/2);
+  sink_.WaitFor(want);
+  const InformerStats stats = informer_->stats();
+  EXPECT_EQ(stats.lists, 1);
+  EXPECT_EQ(stats.list_pages, 20);
+  EXPECT_GT(stats.page_retries, 0);
+  EXPECT_EQ(sink_.syncs(), 1);
+  EXPECT_GT(sim_.server().faults().counts().answered_500, 0);
+}
+
 TEST_F(InformerTest, StopEndsTheWatch) {
   CreatePod("ns", "a");
   StartInformer();

@@ -1,6 +1,10 @@
 #include "tools/loadgen/cluster_pods.h"
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "rapidjson/document.h"
 #include "tools/loadgen/http_get.h"
 
@@ -11,6 +15,25 @@ const rapidjson::Value* Member(const rapidjson::Value& v, const char* name) {
   if (!v.IsObject()) return nullptr;
   auto it = v.FindMember(name);
   return it == v.MemberEnd() ? nullptr : &it->value;
+}
+
+// An answer worth asking for again: no connection or a reset (Unavailable),
+// a 5xx or a 429 (a server with injected faults, or a busy one).
+bool Transient(const absl::Status& s) {
+  if (absl::IsUnavailable(s)) return true;
+  return absl::StrContains(s.message(), ": HTTP 5") || absl::StrContains(s.message(), ": HTTP 429");
+}
+
+// GET with up to 30 tries over about 15 s for transient failures: a listing
+// of a faulty server must not fail on the one page in ten that is refused.
+absl::StatusOr<std::string> GetPage(const std::string& base_url, const std::string& path) {
+  absl::StatusOr<std::string> body;
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    body = HttpGet(base_url, path);
+    if (body.ok() || !Transient(body.status())) return body;
+    absl::SleepFor(absl::Milliseconds(std::min(50 * (attempt + 1), 1000)));
+  }
+  return body;
 }
 
 }  // namespace
@@ -26,7 +49,7 @@ absl::StatusOr<PodListing> ListPods(const std::string& base_url, const std::stri
     if (!field_selector.empty())
       absl::StrAppend(&path, "&fieldSelector=", QueryEscape(field_selector));
     if (!token.empty()) absl::StrAppend(&path, "&continue=", QueryEscape(token));
-    absl::StatusOr<std::string> body = HttpGet(base_url, path);
+    absl::StatusOr<std::string> body = GetPage(base_url, path);
     if (!body.ok()) return body.status();
     ++listing.pages;
     rapidjson::Document doc;
