@@ -280,6 +280,14 @@ class ManifestReader {
     return true;
   }
 
+  // A view valid as long as the document and the parser's string buffer.
+  bool ReadString(od::value& value, const FieldPath& path, absl::string_view* out) {
+    std::string_view s;
+    if (!ReadString(value, path, &s)) return false;
+    *out = ToAbsl(s);
+    return true;
+  }
+
   // An object, or null (*present = false).
   bool ReadObject(od::value& value, const FieldPath& path, od::object* object, bool* present) {
     if (!CheckDepth(path)) return false;
@@ -351,10 +359,17 @@ class ManifestReader {
         *out = Quantity();
         return ConsumeNull(value, path);
       case od::json_type::string: {
-        const std::string_view raw = TrimJsonSpaceRight(value.raw_json_token());
-        std::string_view decoded;
-        const simdjson::error_code e = value.get_string().get(decoded);
-        if (e != simdjson::SUCCESS) return JsonFail(path, e);
+        const std::string_view token = value.raw_json_token();
+        const std::string_view raw = TrimJsonSpaceRight(token);
+        if (raw.find('\\') == std::string_view::npos) {
+          // Nothing to unescape: leave the value in place, as SkipValue does.
+          if (!CheckSeparatorAfter(token, '}', path)) return false;
+        } else {
+          // Decode only to validate the escapes.
+          std::string_view decoded;
+          const simdjson::error_code e = value.get_string().get(decoded);
+          if (e != simdjson::SUCCESS) return JsonFail(path, e);
+        }
         if (raw.size() < 2) return JsonFail(path, simdjson::STRING_ERROR);
         const absl::string_view trimmed = TrimGoSpace(ToAbsl(raw.substr(1, raw.size() - 2)));
         text = std::string_view(trimmed.data(), trimmed.size());
