@@ -55,6 +55,16 @@ std::string_view TrimJsonSpaceRight(std::string_view s) {
   return s;
 }
 
+// Visible ASCII, which no Unicode space starts or ends with.
+bool IsVisibleAscii(char c) { return c > ' ' && c < 0x7F; }
+
+// TrimGoSpace, skipping the call when neither end can be a space.
+std::string_view TrimGoSpaceIfAny(std::string_view s) {
+  if (!s.empty() && IsVisibleAscii(s.front()) && IsVisibleAscii(s.back())) return s;
+  const absl::string_view trimmed = TrimGoSpace(ToAbsl(s));
+  return std::string_view(trimmed.data(), trimmed.size());
+}
+
 // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool IsJsonNumber(std::string_view s) {
   size_t i = 0;
@@ -371,8 +381,7 @@ class ManifestReader {
           if (e != simdjson::SUCCESS) return JsonFail(path, e);
         }
         if (raw.size() < 2) return JsonFail(path, simdjson::STRING_ERROR);
-        const absl::string_view trimmed = TrimGoSpace(ToAbsl(raw.substr(1, raw.size() - 2)));
-        text = std::string_view(trimmed.data(), trimmed.size());
+        text = TrimGoSpaceIfAny(raw.substr(1, raw.size() - 2));
         break;
       }
       case od::json_type::number: {
