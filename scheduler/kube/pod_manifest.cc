@@ -168,9 +168,13 @@ class ManifestReader {
   // consumed; for a scalar left unconsumed (read in place) check it here:
   // it must be ',' or the container's closing bracket.
   bool CheckSeparatorAfter(std::string_view token, char closer, const FieldPath& path) {
-    const char* next = token.data() + token.size();
-    if (next < end_ && (*next == ',' || *next == closer)) return true;
+    if (SeparatorFollows(token, closer)) return true;
     return Fail(path, "Invalid JSON: missing ',' or closing bracket after a value");
+  }
+
+  bool SeparatorFollows(std::string_view token, char closer) const {
+    const char* next = token.data() + token.size();
+    return next < end_ && (*next == ',' || *next == closer);
   }
 
   // The key of a member. Keys without escapes (nearly all) are read in
@@ -371,11 +375,10 @@ class ManifestReader {
       case od::json_type::string: {
         const std::string_view token = value.raw_json_token();
         const std::string_view raw = TrimJsonSpaceRight(token);
-        if (raw.find('\\') == std::string_view::npos) {
-          // Nothing to unescape: leave the value in place, as SkipValue does.
-          if (!CheckSeparatorAfter(token, '}', path)) return false;
-        } else {
-          // Decode only to validate the escapes.
+        // A well-formed string without escapes is left in place; anything
+        // else is decoded, which validates the escapes and lets On Demand
+        // report a bad separator as it always has.
+        if (raw.find('\\') != std::string_view::npos || !SeparatorFollows(token, '}')) {
           std::string_view decoded;
           const simdjson::error_code e = value.get_string().get(decoded);
           if (e != simdjson::SUCCESS) return JsonFail(path, e);
