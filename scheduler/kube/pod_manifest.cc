@@ -426,9 +426,13 @@ class ManifestReader {
       return true;
     });
     if (!ok) return false;
-    // Sort by key; a repeated key keeps its last value.
-    std::stable_sort(out->begin(), out->end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Sort by key; a repeated key keeps its last value. Go encoders write
+    // maps sorted, so usually there is nothing to sort (and stable_sort
+    // would allocate a buffer).
+    const auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+    if (!std::is_sorted(out->begin(), out->end(), by_key)) {
+      std::stable_sort(out->begin(), out->end(), by_key);
+    }
     size_t kept = 0;
     for (size_t i = 0; i < out->size(); ++i) {
       if (i + 1 < out->size() && (*out)[i + 1].first == (*out)[i].first) continue;

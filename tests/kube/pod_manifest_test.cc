@@ -269,6 +269,16 @@ TEST_F(PodManifestTest, MetadataDetails) {
   EXPECT_TRUE(info.requests.empty());
 }
 
+// Already sorted maps (as Go writes them) skip the sort; a repeated key
+// still keeps its last value.
+TEST_F(PodManifestTest, SortedMapsWithRepeatedKeys) {
+  const PodManifestInfo info = Accept(
+      Pod(absl::StrCat(R"("containers":[)", Container("a"), "]"),
+          R"({"labels":{"a":"1","a":"2","b":"x"},"annotations":{"k":"1","z":"2","z":"3"}})"));
+  EXPECT_THAT(info.labels, ElementsAre(Pair("a", "2"), Pair("b", "x")));
+  EXPECT_THAT(info.annotations, ElementsAre(Pair("k", "1"), Pair("z", "3")));
+}
+
 TEST_F(PodManifestTest, KindAndApiVersionMayBeAbsentAndUnknownFieldsAreIgnored) {
   const PodManifestInfo info = Accept(absl::StrCat(
       R"({"spec":{"containers":[)", Container("a"),
