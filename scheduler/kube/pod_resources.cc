@@ -81,6 +81,8 @@ ResourceList AggregateContainers(const PodResources& pod, bool limits, bool* exa
       *exact = result.Add(own) && *exact;
       *exact = sidecars.Add(own) && *exact;
       init_max.MaxWith(sidecars);
+    } else if (sidecars.empty()) {
+      init_max.MaxWith(own);  // the usual case: no sidecar before it
     } else {
       ResourceList combined = own;
       *exact = combined.Add(sidecars) && *exact;
