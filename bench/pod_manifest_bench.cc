@@ -44,6 +44,82 @@ void Analyze(benchmark::State& state, const std::string& json) {
   state.SetLabel(std::to_string(json.size()) + " bytes");
 }
 
+// The floor: simdjson On Demand iterating every value of the same compact pod
+// with a reused parser and padded buffer, doing nothing with them. The
+// analyzer's cost is best read as a ratio to this, from the same run.
+void VisitAll(simdjson::ondemand::value value, size_t* count) {
+  namespace od = simdjson::ondemand;
+  od::json_type type;
+  if (value.type().get(type) != simdjson::SUCCESS) return;
+  ++*count;
+  switch (type) {
+    case od::json_type::object:
+      for (auto field : value.get_object()) {
+        benchmark::DoNotOptimize(field.unescaped_key());
+        VisitAll(field.value(), count);
+      }
+      break;
+    case od::json_type::array:
+      for (auto element : value.get_array()) VisitAll(element.value(), count);
+      break;
+    case od::json_type::string:
+      benchmark::DoNotOptimize(value.get_string());
+      break;
+    case od::json_type::number:
+      benchmark::DoNotOptimize(value.get_double());
+      break;
+    case od::json_type::boolean:
+      benchmark::DoNotOptimize(value.get_bool());
+      break;
+    case od::json_type::null:
+      benchmark::DoNotOptimize(value.is_null());
+      break;
+  }
+}
+
+void BM_SimdjsonVisitBaseline(benchmark::State& state) {
+  const std::string json = CompactArgoPod();
+  const simdjson::padded_string padded(json);
+  simdjson::ondemand::parser parser;
+  for (auto _ : state) {
+    simdjson::ondemand::document doc;
+    if (parser.iterate(padded).get(doc) != simdjson::SUCCESS) {
+      state.SkipWithError("iterate failed");
+      break;
+    }
+    size_t count = 0;
+    simdjson::ondemand::value root;
+    if (doc.get_value().get(root) != simdjson::SUCCESS) {
+      state.SkipWithError("no root value");
+      break;
+    }
+    VisitAll(root, &count);
+    benchmark::DoNotOptimize(count);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(json.size()));
+}
+BENCHMARK(BM_SimdjsonVisitBaseline);
+
+// Another floor: a full simdjson DOM parse (every value validated and put on
+// the tape) of the same bytes with a reused parser.
+void BM_SimdjsonDomParseBaseline(benchmark::State& state) {
+  const std::string json = CompactArgoPod();
+  const simdjson::padded_string padded(json);
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    simdjson::dom::element root;
+    if (parser.parse(padded).get(root) != simdjson::SUCCESS) {
+      state.SkipWithError("parse failed");
+      break;
+    }
+    benchmark::DoNotOptimize(root);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(json.size()));
+}
+BENCHMARK(BM_SimdjsonDomParseBaseline);
+
 // Validates a compact Argo step pod and computes its effective requests and
 // limits, with one analyzer reused across iterations (one per intake thread).
 void BM_AnalyzePodManifest(benchmark::State& state) { Analyze(state, CompactArgoPod()); }

@@ -386,11 +386,9 @@ absl::StatusOr<Quantity> Quantity::Parse(absl::string_view text) {
       if (exp9 > kMaxPow10) {
         in_range = false;
       } else {
-        const u128 p = Pow10(exp9);
-        if (x > limit / p) {
+        // x * p > limit, without a 128-bit division.
+        if (__builtin_mul_overflow(x, Pow10(exp9), &magnitude) || magnitude > limit) {
           in_range = false;
-        } else {
-          magnitude = x * p;
         }
       }
     } else if (-exp9 > kMaxPow10) {

@@ -55,6 +55,16 @@ std::string_view TrimJsonSpaceRight(std::string_view s) {
   return s;
 }
 
+// Visible ASCII, which no Unicode space starts or ends with.
+bool IsVisibleAscii(char c) { return c > ' ' && c < 0x7F; }
+
+// TrimGoSpace, skipping the call when neither end can be a space.
+std::string_view TrimGoSpaceIfAny(std::string_view s) {
+  if (!s.empty() && IsVisibleAscii(s.front()) && IsVisibleAscii(s.back())) return s;
+  const absl::string_view trimmed = TrimGoSpace(ToAbsl(s));
+  return std::string_view(trimmed.data(), trimmed.size());
+}
+
 // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool IsJsonNumber(std::string_view s) {
   size_t i = 0;
@@ -158,9 +168,13 @@ class ManifestReader {
   // consumed; for a scalar left unconsumed (read in place) check it here:
   // it must be ',' or the container's closing bracket.
   bool CheckSeparatorAfter(std::string_view token, char closer, const FieldPath& path) {
-    const char* next = token.data() + token.size();
-    if (next < end_ && (*next == ',' || *next == closer)) return true;
+    if (SeparatorFollows(token, closer)) return true;
     return Fail(path, "Invalid JSON: missing ',' or closing bracket after a value");
+  }
+
+  bool SeparatorFollows(std::string_view token, char closer) const {
+    const char* next = token.data() + token.size();
+    return next < end_ && (*next == ',' || *next == closer);
   }
 
   // The key of a member. Keys without escapes (nearly all) are read in
@@ -280,6 +294,14 @@ class ManifestReader {
     return true;
   }
 
+  // A view valid as long as the document and the parser's string buffer.
+  bool ReadString(od::value& value, const FieldPath& path, absl::string_view* out) {
+    std::string_view s;
+    if (!ReadString(value, path, &s)) return false;
+    *out = ToAbsl(s);
+    return true;
+  }
+
   // An object, or null (*present = false).
   bool ReadObject(od::value& value, const FieldPath& path, od::object* object, bool* present) {
     if (!CheckDepth(path)) return false;
@@ -351,13 +373,18 @@ class ManifestReader {
         *out = Quantity();
         return ConsumeNull(value, path);
       case od::json_type::string: {
-        const std::string_view raw = TrimJsonSpaceRight(value.raw_json_token());
-        std::string_view decoded;
-        const simdjson::error_code e = value.get_string().get(decoded);
-        if (e != simdjson::SUCCESS) return JsonFail(path, e);
+        const std::string_view token = value.raw_json_token();
+        const std::string_view raw = TrimJsonSpaceRight(token);
+        // A well-formed string without escapes is left in place; anything
+        // else is decoded, which validates the escapes and lets On Demand
+        // report a bad separator as it always has.
+        if (raw.find('\\') != std::string_view::npos || !SeparatorFollows(token, '}')) {
+          std::string_view decoded;
+          const simdjson::error_code e = value.get_string().get(decoded);
+          if (e != simdjson::SUCCESS) return JsonFail(path, e);
+        }
         if (raw.size() < 2) return JsonFail(path, simdjson::STRING_ERROR);
-        const absl::string_view trimmed = TrimGoSpace(ToAbsl(raw.substr(1, raw.size() - 2)));
-        text = std::string_view(trimmed.data(), trimmed.size());
+        text = TrimGoSpaceIfAny(raw.substr(1, raw.size() - 2));
         break;
       }
       case od::json_type::number: {
@@ -399,9 +426,13 @@ class ManifestReader {
       return true;
     });
     if (!ok) return false;
-    // Sort by key; a repeated key keeps its last value.
-    std::stable_sort(out->begin(), out->end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Sort by key; a repeated key keeps its last value. Go encoders write
+    // maps sorted, so usually there is nothing to sort (and stable_sort
+    // would allocate a buffer).
+    const auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+    if (!std::is_sorted(out->begin(), out->end(), by_key)) {
+      std::stable_sort(out->begin(), out->end(), by_key);
+    }
     size_t kept = 0;
     for (size_t i = 0; i < out->size(); ++i) {
       if (i + 1 < out->size() && (*out)[i + 1].first == (*out)[i].first) continue;

@@ -9,6 +9,19 @@ namespace {
 
 constexpr int kMilli = -3;
 
+// Resource names are short: a plain loop beats an out-of-line find.
+bool HasSlash(absl::string_view name) {
+  for (const char c : name) {
+    if (c == '/') return true;
+  }
+  return false;
+}
+
+// The names nearly every pod uses; all valid container resources.
+bool IsCommonContainerResource(absl::string_view name) {
+  return name == "cpu" || name == "memory" || name == "ephemeral-storage";
+}
+
 bool IsStandardResource(absl::string_view name) {
   static constexpr absl::string_view kStandard[] = {
       "cpu",
@@ -68,6 +81,8 @@ ResourceList AggregateContainers(const PodResources& pod, bool limits, bool* exa
       *exact = result.Add(own) && *exact;
       *exact = sidecars.Add(own) && *exact;
       init_max.MaxWith(sidecars);
+    } else if (sidecars.empty()) {
+      init_max.MaxWith(own);  // the usual case: no sidecar before it
     } else {
       ResourceList combined = own;
       *exact = combined.Add(sidecars) && *exact;
@@ -181,7 +196,7 @@ bool ComputePodLimits(const PodResources& pod, bool pod_level_resources, Resourc
 bool IsHugePagesResource(absl::string_view name) { return absl::StartsWith(name, "hugepages-"); }
 
 bool IsNativeResource(absl::string_view name) {
-  return !absl::StrContains(name, '/') || absl::StrContains(name, "kubernetes.io/");
+  return !HasSlash(name) || absl::StrContains(name, "kubernetes.io/");
 }
 
 bool IsOvercommitAllowed(absl::string_view name) {
@@ -199,9 +214,10 @@ bool IsPodLevelResource(absl::string_view name) {
 }
 
 std::string ContainerResourceNameError(absl::string_view name) {
+  if (IsCommonContainerResource(name)) return "";
   std::string error = QualifiedNameError(name);
   if (!error.empty()) return error;
-  if (!absl::StrContains(name, '/')) {
+  if (!HasSlash(name)) {
     if (!IsStandardResource(name)) return "must be a standard resource type or fully qualified";
     if (!IsStandardContainerResource(name)) return "must be a standard resource for containers";
   } else if (!IsNativeResource(name) && !IsExtendedResource(name)) {

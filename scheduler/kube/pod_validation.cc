@@ -19,6 +19,13 @@ constexpr size_t kMaxAnnotationBytes = 256 * 1024;
 
 std::string Quoted(absl::string_view s) { return QuoteForMessage(s); }
 
+bool HasAsciiUpper(absl::string_view s) {
+  for (const char c : s) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(c))) return true;
+  }
+  return false;
+}
+
 class PodValidator {
  public:
   PodValidator(const PodFields& pod, FieldError* error) : pod_(pod), error_(error) {}
@@ -57,7 +64,10 @@ class PodValidator {
     const FieldPath annotations = path.Child("annotations");
     size_t total_bytes = 0;
     for (const auto& [key, value] : info.annotations) {
-      if (!(e = QualifiedNameError(absl::AsciiStrToLower(key))).empty()) {
+      // Annotation keys are checked lower-cased; most already are.
+      e = HasAsciiUpper(key) ? QualifiedNameError(absl::AsciiStrToLower(key))
+                             : QualifiedNameError(key);
+      if (!e.empty()) {
         return Fail(annotations, InvalidValueReason(key, e));
       }
       total_bytes += key.size() + value.size();

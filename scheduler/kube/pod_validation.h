@@ -10,12 +10,14 @@
 
 namespace sluice::kube {
 
-// A container's fields that validation checks besides its resources.
+// A container's fields that validation checks besides its resources. The
+// strings are views into the manifest being analyzed (or into the JSON
+// parser's buffer for values with escapes): valid only while it is.
 struct ContainerFields {
-  std::string name;
-  std::string image;
+  absl::string_view name;
+  absl::string_view image;
   bool has_restart_policy = false;  // restartPolicy is set (possibly to "")
-  std::string restart_policy;
+  absl::string_view restart_policy;
 };
 
 // The parts of a pod manifest that PodManifestAnalyzer reads, as decoded

@@ -228,6 +228,25 @@ TEST(QuantityParseTest, ExactNanoValues) {
             Quantity::MaxNanos());
 }
 
+// Up to 19 significant digits take the fast path, whose range check is an
+// overflow-checked multiply: the boundary of the range, and products that
+// overflow 128 bits.
+TEST(QuantityParseTest, FastPathRangeBoundary) {
+  // 17014118346046923e13 is 1.7014118346046923e38 nano-units <= 2^127-1.
+  absl::StatusOr<Quantity> at_limit = Quantity::Parse("17014118346046923e13");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status();
+  EXPECT_EQ(at_limit->nanos(), absl::int128(17014118346046923) * absl::int128(1'000'000'000'000) *
+                                   absl::int128(10'000'000'000));
+  EXPECT_EQ(Quantity::Parse("17014118346046924e13").status().message(),
+            "\"17014118346046924e13\": value too large (Sluice's limit is about 1.7e29)");
+  // 1e19 * 10^38 overflows 128 bits.
+  EXPECT_EQ(Quantity::Parse("9999999999999999999e29").status().message(),
+            "\"9999999999999999999e29\": value too large (Sluice's limit is about 1.7e29)");
+  // Binary values past the cap (here past 128 bits as nano-units) are capped.
+  EXPECT_EQ(Quantity::Parse("9999999999999999999Ei")->Value(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(Quantity::Parse("9999999999999999999Ei")->format(), Quantity::Format::kBinarySI);
+}
+
 struct InvalidCase {
   const char* input;
   const char* message;

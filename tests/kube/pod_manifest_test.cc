@@ -269,6 +269,16 @@ TEST_F(PodManifestTest, MetadataDetails) {
   EXPECT_TRUE(info.requests.empty());
 }
 
+// Already sorted maps (as Go writes them) skip the sort; a repeated key
+// still keeps its last value.
+TEST_F(PodManifestTest, SortedMapsWithRepeatedKeys) {
+  const PodManifestInfo info = Accept(
+      Pod(absl::StrCat(R"("containers":[)", Container("a"), "]"),
+          R"({"labels":{"a":"1","a":"2","b":"x"},"annotations":{"k":"1","z":"2","z":"3"}})"));
+  EXPECT_THAT(info.labels, ElementsAre(Pair("a", "2"), Pair("b", "x")));
+  EXPECT_THAT(info.annotations, ElementsAre(Pair("k", "1"), Pair("z", "3")));
+}
+
 TEST_F(PodManifestTest, KindAndApiVersionMayBeAbsentAndUnknownFieldsAreIgnored) {
   const PodManifestInfo info = Accept(absl::StrCat(
       R"({"spec":{"containers":[)", Container("a"),
@@ -366,11 +376,36 @@ TEST_F(PodManifestTest, RejectsInvalidLabelsAndAnnotations) {
               HasSubstr("a valid label must be an empty string"));
   EXPECT_THAT(Reject(Pod(spec, R"({"annotations":{"a/b/c":"v"}})")).reason,
               StartsWith("Invalid value: \"a/b/c\": a qualified name must consist"));
+  // Annotation keys are checked lower-cased, label keys as written.
+  EXPECT_THAT(Accept(Pod(spec, R"({"annotations":{"Example.COM/Key":"v"}})")).annotations,
+              ElementsAre(Pair("Example.COM/Key", "v")));
+  EXPECT_THAT(Reject(Pod(spec, R"({"labels":{"Example.COM/Key":"v"}})")).reason,
+              StartsWith("Invalid value: \"Example.COM/Key\": prefix part a lowercase RFC 1123"));
+  EXPECT_THAT(Reject(Pod(spec, R"({"annotations":{"Bad Key":"v"}})")).ToString(),
+              StartsWith("metadata.annotations: Invalid value: \"Bad Key\": name part must "
+                         "consist of alphanumeric characters"));
   // 256 KiB of annotations in total is the limit.
   const std::string at_limit = std::string(256 * 1024 - 1, 'x');
   Accept(Pod(spec, absl::StrCat(R"({"annotations":{"k":")", at_limit, R"("}})")));
   ExpectReject(Pod(spec, absl::StrCat(R"({"annotations":{"k":")", at_limit, R"(x"}})")),
                "metadata.annotations", "Too long: must have at most 262144 bytes");
+}
+
+// Container names are read as views into the document or, when escaped,
+// into the parser's buffer; both must survive until validation.
+TEST_F(PodManifestTest, EscapedContainerNamesAreComparedDecoded) {
+  ExpectReject(Pod(absl::StrCat(R"("containers":[)", Container("main"), ",",
+                                Container(R"(ma\u0069n)"), "]")),
+               "spec.containers[1].name", R"(Duplicate value: "main")");
+  ExpectReject(Pod(absl::StrCat(R"("initContainers":[)", Container(R"(\u0069nit)"), "],",
+                                R"("containers":[)", Container("init"), "]")),
+               "spec.initContainers[0].name", R"(Duplicate value: "init")");
+  const PodManifestInfo info = Accept(Pod(absl::StrCat(
+      R"("initContainers":[)",
+      Container("side", R"({"requests":{"cpu":"1"}})", R"(,"restartPolicy":"Alw\u0061ys")"), "],",
+      R"("containers":[)", Container("a", R"({"requests":{"cpu":"1"}})"), "]")));
+  // The escaped "Always" makes a sidecar: 1 + 1.
+  EXPECT_EQ(info.requests.ToString(), "cpu=2");
 }
 
 TEST_F(PodManifestTest, RejectsMissingContainers) {
@@ -465,6 +500,31 @@ TEST_F(PodManifestTest, RejectsBadQuantities) {
                R"(Invalid value: "-1": must be greater than or equal to 0)");
   ExpectReject(pod(R"({"limits":{"memory":-1}})"), "spec.containers[1].resources.limits[memory]",
                R"(Invalid value: "-1": must be greater than or equal to 0)");
+}
+
+// Quantity strings without escapes are read in place, the others decoded
+// (only to validate them); both are trimmed as Go's strings.TrimSpace does.
+TEST_F(PodManifestTest, QuantityStringsAreTrimmedAndCheckedInPlace) {
+  const auto pod = [](const std::string& resources) {
+    return Pod(absl::StrCat(R"("containers":[)", Container("a", resources), "]"));
+  };
+  // ASCII spaces, and U+00A0 written as raw UTF-8 (an end that is not
+  // visible ASCII takes the full trim).
+  EXPECT_EQ(Accept(pod("{\"requests\":{\"cpu\":\" 250m \",\"memory\":\"\xc2\xa0"
+                       "1Gi\xc2\xa0\"}}"))
+                .requests.ToString(),
+            "cpu=250m,memory=1Gi");
+  // A malformed escape is still reported as invalid JSON.
+  EXPECT_THAT(Reject(pod(R"({"requests":{"cpu":"1\q"}})")).reason, StartsWith("Invalid JSON: "));
+  // A missing separator after a quantity string, with and without escapes.
+  const FieldError plain = Reject(pod(R"({"requests":{"cpu":"1" "memory":"2"}})"));
+  const FieldError escaped = Reject(pod(R"({"requests":{"cpu":"\u0031" "memory":"2"}})"));
+  EXPECT_EQ(plain.field, "spec.containers[0].resources.requests");
+  EXPECT_THAT(plain.reason,
+              StartsWith("Invalid JSON: The JSON document has an improper structure"));
+  // The escaped one fails as a quantity first.
+  EXPECT_EQ(escaped.field, "spec.containers[0].resources.requests[cpu]");
+  EXPECT_EQ(escaped.reason, R"(Invalid value: "\\u0031": unexpected character '\\' at offset 0)");
 }
 
 TEST_F(PodManifestTest, RejectsRequestsAboveLimits) {

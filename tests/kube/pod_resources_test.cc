@@ -132,6 +132,14 @@ TEST(ResourceNamesTest, ContainerResourceNameError) {
   EXPECT_EQ(ContainerResourceNameError("gpu"),
             "must be a standard resource type or fully qualified");
   EXPECT_EQ(ContainerResourceNameError("pods"), "must be a standard resource for containers");
+  // Near the common names that skip the full check.
+  for (const char* near : {"CPU", "cpus", "memor", "ephemeral"}) {
+    EXPECT_EQ(ContainerResourceNameError(near),
+              "must be a standard resource type or fully qualified")
+        << near;
+  }
+  EXPECT_EQ(ContainerResourceNameError("example.com/cpu"), "");
+  EXPECT_EQ(ContainerResourceNameError("/cpu"), "prefix part must be non-empty");
   EXPECT_EQ(ContainerResourceNameError("requests.cpu"),
             "must be a standard resource for containers");
   EXPECT_EQ(ContainerResourceNameError("requests.example.com/foo"),
