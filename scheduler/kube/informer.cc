@@ -95,6 +95,9 @@ void InformerCore::ListPage(const std::string& continue_token) {
       return;
     }
     Count(&InformerStats::list_pages);
+    // The server answers again: the next failure starts the backoff over
+    // (it counts consecutive failures, not those of the whole list).
+    backoff_.Reset();
     if (!meta.continue_token.empty()) {
       ListPage(meta.continue_token);
       return;
@@ -120,6 +123,7 @@ void InformerCore::StartWatch() {
   watch.timeout_seconds = base + static_cast<int64_t>(random() % static_cast<uint64_t>(base + 1));
   watch_expired_ = false;
   watch_failed_ = false;
+  watch_delivered_ = false;
   Count(&InformerStats::watches);
   const RequestId id = client_->Watch(
       options_.resource, watch,
@@ -151,6 +155,7 @@ void InformerCore::StartWatch() {
           return;
         }
         SetResourceVersion(rv);
+        watch_delivered_ = true;
         Count(type == WatchEventType::kBookmark ? &InformerStats::bookmarks
                                                 : &InformerStats::events);
       },
@@ -176,6 +181,10 @@ void InformerCore::OnWatchEnded(ApiResult result) {
   }
   SLUICE_LOG_EVERY(absl::Seconds(10), kWarn, "informer watch ended; reconnecting",
                    {"resource", options_.resource.resource}, {"error", result.Summary()});
+  // A watch that delivered events was a success cut short (a proxy or an
+  // APIServer restart): reconnect at the first step of the backoff, not after
+  // the delays earned by earlier failures.
+  if (watch_delivered_) backoff_.Reset();
   RetryLater([this] { StartWatch(); });
 }
 

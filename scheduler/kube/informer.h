@@ -47,7 +47,8 @@ struct InformerStats {
 // from the last resourceVersion seen (bookmarks included), a relist when the
 // server says that version is too old (HTTP 410, or an ERROR event with code
 // 410 inside a 200 answer), and capped exponential backoff with jitter after
-// failures.
+// consecutive failures (a page read or a watch that delivered events starts it
+// over).
 //
 // Subclasses parse one kind of object and deliver it. Every callback runs on
 // the client's I/O thread.
@@ -97,8 +98,9 @@ class InformerCore {
   KubeObjectParser parser_;
   Backoff backoff_;
   std::string resource_version_;
-  bool watch_expired_ = false;  // the current watch saw an ERROR 410
-  bool watch_failed_ = false;   // the current watch saw a bad event or another ERROR
+  bool watch_expired_ = false;    // the current watch saw an ERROR 410
+  bool watch_failed_ = false;     // the current watch saw a bad event or another ERROR
+  bool watch_delivered_ = false;  // the current watch delivered an event or a bookmark
   std::atomic<RequestId> watch_id_{0};
 
   mutable absl::Mutex stats_mu_;

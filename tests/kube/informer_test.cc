@@ -159,7 +159,7 @@ class InformerTest : public ::testing::Test {
   }
 
   // Starts an informer on the managed pods of all namespaces, through the proxy.
-  void StartInformer(int64_t page_size = 2) {
+  void StartInformer(int64_t page_size = 2, absl::Duration backoff_max = absl::Milliseconds(100)) {
     absl::StatusOr<KubeConfig> config =
         ConfigFromUrl(absl::StrCat("http://127.0.0.1:", proxy_.port()));
     ASSERT_TRUE(config.ok());
@@ -175,7 +175,7 @@ class InformerTest : public ::testing::Test {
     options.page_size = page_size;
     // Short real-time backoff: reconnects come quickly, however many it takes.
     options.backoff.initial = absl::Milliseconds(10);
-    options.backoff.max = absl::Milliseconds(100);
+    options.backoff.max = backoff_max;
     informer_ = std::make_unique<PodInformer>(client_.get(), options, sink_.Callbacks());
     informer_->Start();
   }
@@ -366,7 +366,9 @@ TEST_F(InformerTest, ServerEndingTheWatchAtItsTimeoutIsNotAnError) {
 
 // Half of all requests fail with 500: a list of 20 pages started over on every
 // failure would practically never finish (2^-20 per try). A failed page is
-// asked for again with its continue token, so the first list completes.
+// asked for again with its continue token, so the first list completes. The
+// backoff (10 ms doubling to 60 s) counts consecutive failures: were it to
+// grow over the whole list's ~20 failures, the list would take hours.
 TEST_F(InformerTest, FailedListPageIsRetriedWithItsContinueToken) {
   std::map<std::string, std::vector<std::string>> want;
   for (int i = 0; i < 40; ++i) {
@@ -377,7 +379,7 @@ TEST_F(InformerTest, FailedListPageIsRetriedWithItsContinueToken) {
   kubesim::FaultSettings faults;
   faults.rate_500 = 0.5;
   sim_.server().faults().Set(faults);
-  StartInformer(/*page_size=*/2);
+  StartInformer(/*page_size=*/2, /*backoff_max=*/absl::Seconds(60));
   sink_.WaitFor(want);
   const InformerStats stats = informer_->stats();
   EXPECT_EQ(stats.lists, 1);
