@@ -29,10 +29,11 @@ void PodHistory::OnCommit(const ResourceInfo& resource, const StoredEvent& event
     r.uid = pod.meta().uid;
     r.labels = pod.meta().labels;
     r.requests = pod.spec().requests;
+    // The commit time: creationTimestamp has whole seconds only.
     r.created = now;
     if (!pod.state().node_name.empty()) {
       r.node = pod.state().node_name;
-      r.scheduled = now;
+      r.scheduled = now;  // created bound: scheduled_at is the whole-second creationTimestamp
     }
     by_uid_[r.uid] = records_.size();
     records_.push_back(std::move(r));
@@ -43,18 +44,21 @@ void PodHistory::OnCommit(const ResourceInfo& resource, const StoredEvent& event
   PodRecord& r = records_[it->second];
   const PodState& s = pod.state();
   r.phase = s.phase;
+  // The object's own times where it has them (scheduled, started, finished),
+  // so that the record agrees with what clients read: a time taken here, at
+  // the commit, can fall in the next second.
   if (!s.node_name.empty() && !r.scheduled.has_value()) {
     r.node = s.node_name;
-    r.scheduled = now;
+    r.scheduled = s.scheduled_at.value_or(now);
   }
-  if (s.started_at.has_value() && !r.started.has_value()) r.started = now;
+  if (s.started_at.has_value() && !r.started.has_value()) r.started = *s.started_at;
   if (s.unschedulable_since.has_value() && !r.unschedulable.has_value()) {
     r.unschedulable = now;
     r.unschedulable_message = s.unschedulable_message;
   }
   if (s.disruption_since.has_value() && !r.disrupted.has_value()) r.disrupted = now;
   if (IsTerminal(s.phase) && !r.finished.has_value()) {
-    r.finished = now;
+    r.finished = s.finished_at.value_or(now);
     r.exit_code = s.exit_code;
     r.reason = s.reason;
   }
