@@ -102,7 +102,7 @@ absl::Status Controller::Reopen(MonoTime deadline) {
   }
 }
 
-absl::Status Controller::SendUntilHeld(std::vector<uint32_t> todo, MonoTime deadline) {
+absl::Status Controller::SendUntilHeld(std::vector<uint32_t> to_send, MonoTime deadline) {
   absl::Duration backoff = options_.backoff_initial;
   while (true) {
     if (NeedsNewStream()) {
@@ -110,10 +110,11 @@ absl::Status Controller::SendUntilHeld(std::vector<uint32_t> todo, MonoTime dead
       // Events may have been missed (or the pods forgotten by a new
       // incarnation): every unsettled pod again.
       const std::vector<PodRecord> records = ledger_->Records();
-      todo = PodsToSubmit(records, intended_, /*trusted_epoch=*/0, options_.wait);
-      resubmitted_ += SentBefore(records, todo);
+      to_send = PodsToSubmit(records, intended_, /*trusted_epoch=*/0, options_.wait);
+      resubmitted_ += SentBefore(records, to_send);
     }
-    const absl::Status sent = todo.empty() ? absl::OkStatus() : submitter_.Submit(todo, deadline);
+    const absl::Status sent =
+        to_send.empty() ? absl::OkStatus() : submitter_.Submit(to_send, deadline);
     if (sent.ok() && !NeedsNewStream()) return absl::OkStatus();
     if (!sent.ok() && !Retryable(sent)) return sent;
     if (clock_->MonoNow() >= deadline) {
@@ -126,8 +127,8 @@ absl::Status Controller::SendUntilHeld(std::vector<uint32_t> todo, MonoTime dead
     SleepBackoff(&backoff, deadline);
     if (NeedsNewStream()) continue;
     const std::vector<PodRecord> records = ledger_->Records();
-    todo = PodsToSubmit(records, intended_, tracker_->epoch(), options_.wait);
-    resubmitted_ += SentBefore(records, todo);
+    to_send = PodsToSubmit(records, intended_, tracker_->epoch(), options_.wait);
+    resubmitted_ += SentBefore(records, to_send);
   }
 }
 

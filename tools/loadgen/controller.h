@@ -91,9 +91,9 @@ class Controller {
   bool NeedsNewStream() const;
   // New event stream: retried with backoff until it opens or the deadline.
   absl::Status Reopen(MonoTime deadline);
-  // Sends `todo`, then recovers and sends again until everything intended is
+  // Sends `to_send`, then recovers and sends again until everything intended is
   // held by the followed epoch (or settled).
-  absl::Status SendUntilHeld(std::vector<uint32_t> todo, MonoTime deadline);
+  absl::Status SendUntilHeld(std::vector<uint32_t> to_send, MonoTime deadline);
   void SleepBackoff(absl::Duration* backoff, MonoTime deadline);
 
   v1::Scheduler::Stub* const stub_;

@@ -16,6 +16,13 @@ uint32_t Scaled(double full, double scale, uint32_t at_least = 1) {
   return std::max(at_least, static_cast<uint32_t>(std::lround(full * scale)));
 }
 
+// Workflows in the order they arrive (the submitter walks them in order).
+void SortByArrival(std::vector<WorkflowShape>& workflows) {
+  std::sort(workflows.begin(), workflows.end(), [](const WorkflowShape& a, const WorkflowShape& b) {
+    return a.arrival_seconds < b.arrival_seconds;
+  });
+}
+
 // #4: 20 namespaces, each with a quota of 10 pods (cpu and memory generous, so
 // `pods` binds), 5 workflows of 10 pods each (5x the quota), pods running 3 s.
 Scenario Quota(double scale) {
@@ -71,9 +78,7 @@ std::vector<WorkflowShape> FanoutWorkload(double scale, uint64_t seed) {
   std::uniform_int_distribution<uint32_t> pods(1, 10);
   std::vector<WorkflowShape> smalls;
   for (uint32_t w = 0; w < small; ++w) smalls.push_back({pods(rng), "argo", at(rng), 0});
-  std::sort(smalls.begin(), smalls.end(), [](const WorkflowShape& a, const WorkflowShape& b) {
-    return a.arrival_seconds < b.arrival_seconds;
-  });
+  SortByArrival(smalls);
   out.insert(out.end(), smalls.begin(), smalls.end());
   return out;
 }
@@ -97,10 +102,7 @@ Scenario Burst(double scale, uint64_t seed) {
   std::uniform_real_distribution<double> at(0, 1);
   const uint32_t workflows = Scaled(5000, scale);
   for (uint32_t w = 0; w < workflows; ++w) s.workflows.push_back({4, "argo", at(rng), 0});
-  std::sort(s.workflows.begin(), s.workflows.end(),
-            [](const WorkflowShape& a, const WorkflowShape& b) {
-              return a.arrival_seconds < b.arrival_seconds;
-            });
+  SortByArrival(s.workflows);
   s.kubesim_args = "--mutating-qps 1000";
   s.sluiced_args = "--apiserver-qps 1000 --log-level warn";
   s.fixed_limit_qps = 1000;
@@ -150,10 +152,7 @@ Scenario Spot(double scale, uint64_t seed) {
   const uint32_t run_ms = std::max<uint32_t>(2000, static_cast<uint32_t>(15000 * scale));
   std::uniform_real_distribution<double> at(0, window);
   for (uint32_t w = 0; w < workflows; ++w) s.workflows.push_back({50, "argo", at(rng), run_ms});
-  std::sort(s.workflows.begin(), s.workflows.end(),
-            [](const WorkflowShape& a, const WorkflowShape& b) {
-              return a.arrival_seconds < b.arrival_seconds;
-            });
+  SortByArrival(s.workflows);
   const uint32_t spot_pods = Scaled(400, scale, 10);
   s.kubesim_args = absl::StrCat("--mutating-qps 500 --pool spot=", spot_pods,
                                 ",class=spot,reclaim_per_minute=2%,reclaim_notice=2s"
@@ -208,10 +207,7 @@ Scenario Cost(double scale, uint64_t seed) {
     shape.cost_labels = {{"team", w % 2 == 0 ? "a" : "b"}};
     s.workflows.push_back(std::move(shape));
   }
-  std::sort(s.workflows.begin(), s.workflows.end(),
-            [](const WorkflowShape& a, const WorkflowShape& b) {
-              return a.arrival_seconds < b.arrival_seconds;
-            });
+  SortByArrival(s.workflows);
   const uint32_t spot_pods = Scaled(200, scale, 10);
   s.kubesim_args = absl::StrCat("--mutating-qps 500 --pool spot=", spot_pods,
                                 ",class=spot,reclaim_per_minute=10%,reclaim_notice=1s"
