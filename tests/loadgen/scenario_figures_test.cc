@@ -81,6 +81,36 @@ TEST(SmallFirstCreateTest, RatioAgainstTwiceActiveOverRate) {
   EXPECT_NEAR(*sluiced, 0.5, 1e-9);
 }
 
+TEST(SmallFirstCreateTest, EverySmallWorkflowWithItsBoundAndActiveCount) {
+  WorkloadPlan::Options o;
+  o.shapes = {{100, "a", 0, 0}, {2, "a", 0, 0}, {1, "a", 0, 0}};
+  WorkloadPlan plan = WorkloadPlan::Make(o);
+  std::vector<PodRecord> records(plan.pod_count());
+  const MonoTime t0 = MonoTime::FromNanos(1'000'000'000);
+  for (uint32_t p = 0; p < records.size(); ++p) {
+    records[p].first_sent = t0;
+    records[p].created = true;
+    records[p].created_at = t0 + absl::Seconds(10);
+  }
+  // The 2-pod workflow is done at 50 ms; the 1-pod one arrives at 60 ms,
+  // when only the big one and itself are active.
+  records[100].created_at = t0 + absl::Milliseconds(30);
+  records[101].created_at = t0 + absl::Milliseconds(50);
+  records[102].first_sent = t0 + absl::Milliseconds(60);
+  records[102].created_at = t0 + absl::Milliseconds(140);
+  std::vector<SmallFirstCreate> s = SmallFirstCreates(plan, records, 100, 10, false);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].workflow, 1u);
+  EXPECT_EQ(s[0].active, 2);  // the 1-pod workflow had not arrived yet
+  EXPECT_NEAR(s[0].bound_seconds, 0.04, 1e-12);
+  EXPECT_NEAR(s[0].ratio(), 0.75, 1e-9);
+  EXPECT_EQ(s[1].workflow, 2u);
+  EXPECT_EQ(s[1].active, 2);
+  EXPECT_NEAR(s[1].delay_seconds, 0.08, 1e-12);
+  EXPECT_NEAR(s[1].ratio(), 2.0, 1e-9);
+  EXPECT_NEAR(*SmallFirstCreateWorstRatio(plan, records, 100, 10, false), 2.0, 1e-9);
+}
+
 TEST(WorkflowCompletionTest, LastCreateOrNegativeWhenUnfinished) {
   WorkloadPlan::Options o;
   o.shapes = {{2, "a", 0, 0}, {1, "a", 0, 0}};

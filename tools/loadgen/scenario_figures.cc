@@ -94,11 +94,12 @@ std::optional<double> MeanQuotaUtilization(const std::vector<TimelineSample>& sa
   return sum / n;
 }
 
-std::optional<double> SmallFirstCreateWorstRatio(const WorkloadPlan& plan,
-                                                 const std::vector<PodRecord>& records,
-                                                 double rate_qps, uint32_t small_pods,
-                                                 bool use_sluiced_clock) {
-  if (!(rate_qps > 0)) return std::nullopt;
+std::vector<SmallFirstCreate> SmallFirstCreates(const WorkloadPlan& plan,
+                                                const std::vector<PodRecord>& records,
+                                                double rate_qps, uint32_t small_pods,
+                                                bool use_sluiced_clock) {
+  std::vector<SmallFirstCreate> out;
+  if (!(rate_qps > 0)) return out;
   const size_t n = plan.workflows().size();
   constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
   std::vector<int64_t> arrival(n, kNever), first_create(n, kNever), done(n, 0);
@@ -117,7 +118,6 @@ std::optional<double> SmallFirstCreateWorstRatio(const WorkloadPlan& plan,
       sluiced_ms[w] = std::min(sluiced_ms[w], *r.sluiced_submit_to_create_ms);
     }
   }
-  std::optional<double> worst;
   for (size_t w = 0; w < n; ++w) {
     if (plan.workflows()[w].pod_count > small_pods || arrival[w] == kNever) continue;
     double delay_s;
@@ -132,9 +132,20 @@ std::optional<double> SmallFirstCreateWorstRatio(const WorkloadPlan& plan,
     for (size_t v = 0; v < n; ++v) {
       if (arrival[v] <= arrival[w] && done[v] > arrival[w]) ++active;
     }
-    const double bound_s = 2.0 * std::max(active, 1) / rate_qps;
-    const double ratio = delay_s / bound_s;
-    worst = worst.has_value() ? std::max(*worst, ratio) : ratio;
+    out.push_back({static_cast<uint32_t>(w), delay_s, 2.0 * std::max(active, 1) / rate_qps,
+                   std::max(active, 1)});
+  }
+  return out;
+}
+
+std::optional<double> SmallFirstCreateWorstRatio(const WorkloadPlan& plan,
+                                                 const std::vector<PodRecord>& records,
+                                                 double rate_qps, uint32_t small_pods,
+                                                 bool use_sluiced_clock) {
+  std::optional<double> worst;
+  for (const SmallFirstCreate& s :
+       SmallFirstCreates(plan, records, rate_qps, small_pods, use_sluiced_clock)) {
+    worst = worst.has_value() ? std::max(*worst, s.ratio()) : s.ratio();
   }
   return worst;
 }

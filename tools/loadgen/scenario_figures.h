@@ -42,6 +42,22 @@ SampledJain MeanSampledJain(const std::vector<TimelineSample>& samples);
 // Mean over samples of QuotaUtilization (samples without a figure skipped).
 std::optional<double> MeanQuotaUtilization(const std::vector<TimelineSample>& samples);
 
+// One small workflow's first create against its bound (see below).
+struct SmallFirstCreate {
+  uint32_t workflow = 0;
+  double delay_seconds = 0;
+  double bound_seconds = 0;  // 2 x active / rate
+  int active = 0;            // workflows active at its arrival, itself included
+  double ratio() const { return delay_seconds / bound_seconds; }
+};
+
+// Every small workflow's first create, in workflow order (the computation of
+// SmallFirstCreateWorstRatio, without taking the worst).
+std::vector<SmallFirstCreate> SmallFirstCreates(const WorkloadPlan& plan,
+                                                const std::vector<PodRecord>& records,
+                                                double rate_qps, uint32_t small_pods,
+                                                bool use_sluiced_clock);
+
 // For each workflow with at most `small_pods` pods: (first create - arrival)
 // / (2 x active workflows at its arrival / rate_qps), where arrival is when
 // loadgen sent its first pod and a workflow is active from its arrival until
