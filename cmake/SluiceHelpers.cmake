@@ -21,6 +21,14 @@ function(sluice_library name)
   sluice_warnings(${name})
 endfunction()
 
+# What every executable of a sanitized build carries (the TSan build's
+# annotations of Debian's abseil).
+function(sluice_sanitizer_runtime name)
+  if(TARGET sluice_absl_tsan_shim)
+    target_link_libraries(${name} PRIVATE sluice_absl_tsan_shim)
+  endif()
+endfunction()
+
 # sluice_binary(NAME SRCS ... DEPS ...): an executable in build/bin, linked with jemalloc.
 function(sluice_binary name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
@@ -31,6 +39,7 @@ function(sluice_binary name)
     target_link_libraries(${name} PRIVATE PkgConfig::JEMALLOC)
     target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/scheduler/common/malloc_conf.cc)
   endif()
+  sluice_sanitizer_runtime(${name})
   sluice_warnings(${name})
 endfunction()
 
@@ -44,6 +53,7 @@ function(sluice_test name)
                         ${PROJECT_BINARY_DIR}/tests)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  sluice_sanitizer_runtime(${name})
   sluice_warnings(${name})
   add_test(NAME ${name} COMMAND ${name} --gtest_color=no)
   if(NOT ARG_TIMEOUT)
