@@ -260,27 +260,30 @@ ApiOr<ListResult> ObjectStore::List(std::string_view resource, const ListOptions
   if (table == nullptr) return NoSuchResource();
   auto [range_begin, range_end] = NamespaceRange(table->info.namespaced, options.namespace_name);
 
-  std::optional<uint64_t> rv_param;
+  // A bool and a value rather than std::optional: GCC 12 at -O1 with the
+  // sanitizers takes the optional's value for uninitialized (a false
+  // -Wmaybe-uninitialized).
+  bool has_rv = false;
+  uint64_t rv_value = 0;
   if (!options.resource_version.empty()) {
-    uint64_t v;
-    if (!absl::SimpleAtoi(options.resource_version, &v)) {
+    if (!absl::SimpleAtoi(options.resource_version, &rv_value)) {
       return BadRequest(Cat("Invalid value: \"", options.resource_version,
                             "\": resourceVersion must be an integer"));
     }
-    rv_param = v;
+    has_rv = true;
   }
   const std::string& match = options.resource_version_match;
   if (!match.empty() && match != "NotOlderThan" && match != "Exact") {
     return BadRequest(Cat("resourceVersionMatch: Unsupported value: \"", match, "\""));
   }
-  if (!match.empty() && !rv_param.has_value()) {
+  if (!match.empty() && !has_rv) {
     return BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
   }
 
   std::string start_key = range_begin;
   std::shared_ptr<const ListSnapshot> snap;
   if (!options.continue_token.empty()) {
-    if (rv_param.has_value() && *rv_param != 0) {
+    if (has_rv && rv_value != 0) {
       return BadRequest("specifying resource version is not allowed when using continue");
     }
     std::optional<ContinueToken> token = DecodeContinueToken(options.continue_token);
@@ -300,17 +303,18 @@ ApiOr<ListResult> ObjectStore::List(std::string_view resource, const ListOptions
       return PageFrom(*snap, token->start_key, options);
     }
     start_key = token->start_key;  // rv -1: continue at the latest state
-    rv_param.reset();
+    has_rv = false;
+    rv_value = 0;
   }
 
   // Legacy rule: a non-zero resourceVersion with a limit is an exact read.
-  const uint64_t wanted_rv = rv_param.value_or(0);
-  const bool exact = rv_param.has_value() &&
-                     (match == "Exact" || (match.empty() && wanted_rv != 0 && options.limit > 0));
+  const uint64_t wanted_rv = rv_value;
+  const bool exact =
+      has_rv && (match == "Exact" || (match.empty() && wanted_rv != 0 && options.limit > 0));
   if (exact && wanted_rv == 0) {
     return BadRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");
   }
-  const bool from_cache = rv_param.has_value() && !exact;
+  const bool from_cache = has_rv && !exact;
   const size_t limit = (from_cache || options.limit <= 0) ? 0 : static_cast<size_t>(options.limit);
 
   ListResult result;
@@ -318,7 +322,7 @@ ApiOr<ListResult> ObjectStore::List(std::string_view resource, const ListOptions
   {
     absl::ReaderMutexLock lock(&mu_);
     result.resource_version = rv_;
-    if (rv_param.has_value() && wanted_rv > rv_) return TooLargeResourceVersion(wanted_rv, rv_);
+    if (has_rv && wanted_rv > rv_) return TooLargeResourceVersion(wanted_rv, rv_);
     if (exact && wanted_rv != rv_) return Expired(kExpiredListMessage);
     auto it = table->objects.lower_bound(start_key);
     for (; it != table->objects.end() && (range_end.empty() || it->first < range_end); ++it) {
