@@ -15,9 +15,17 @@ FlowQueue::FlowQueue(NamespaceQueue* parent, double weight)
       weight_(weight) {}
 
 // Circular doubly linked ring through T::ring_prev_/ring_next_, with `head`
-// the element served next.
+// the element served next. `last_new` is the last of the newcomers not yet
+// served (they run from `head` to it), or nullptr when there are none.
 template <typename T>
 struct Ring {
+  static void Link(T* node, T* prev, T* next) {
+    node->ring_prev_ = prev;
+    node->ring_next_ = next;
+    prev->ring_next_ = node;
+    next->ring_prev_ = node;
+  }
+
   // Appends `node` just before `head` (the end of the round).
   static void Append(T*& head, T* node) {
     assert(!node->in_ring_);
@@ -27,17 +35,36 @@ struct Ring {
       head = node;
       return;
     }
-    T* tail = head->ring_prev_;
-    node->ring_prev_ = tail;
-    node->ring_next_ = head;
-    tail->ring_next_ = node;
-    head->ring_prev_ = node;
+    Link(node, head->ring_prev_, head);
+  }
+
+  // Adds a newly active `node` ahead of the members that were in the ring
+  // before it, behind the newcomers not yet served (first come, first served
+  // among them): it is served next unless other newcomers wait, as in
+  // fq_codel's list of new flows (RFC 8290, 4.1). A member in the middle of
+  // its visit (weight above 1) finishes it after the newcomers.
+  static void AppendNew(T*& head, T*& last_new, T* node) {
+    if (head == nullptr) {
+      Append(head, node);
+      last_new = node;
+      return;
+    }
+    assert(!node->in_ring_);
+    node->in_ring_ = true;
+    if (last_new != nullptr) {
+      Link(node, last_new, last_new->ring_next_);
+    } else {
+      Link(node, head->ring_prev_, head);
+      head = node;
+    }
+    last_new = node;
   }
 
   // Removes `node`; it forgets its deficit, as in DRR.
-  static void Remove(T*& head, T* node) {
+  static void Remove(T*& head, T*& last_new, T* node) {
     assert(node->in_ring_);
     node->in_ring_ = false;
+    if (node == last_new) last_new = node == head ? nullptr : node->ring_prev_;
     if (node->ring_next_ == node) {
       head = nullptr;
     } else {
@@ -50,7 +77,12 @@ struct Ring {
     node->visit_started_ = false;
   }
 
-  static void Advance(T*& head) { head = head->ring_next_; }
+  // Ends the visit of `head`: the next member is served next. Past the last
+  // newcomer, every member is an old one again.
+  static void Advance(T*& head, T*& last_new) {
+    if (head == last_new) last_new = nullptr;
+    head = head->ring_next_;
+  }
 
   // Deficit round robin over the ring. Each visit of a node adds its weight
   // to its deficit once; the node is served while the deficit covers the
@@ -58,7 +90,7 @@ struct Ring {
   // nullptr after taking the node out of the ring (nothing it holds may go
   // now); in that case the next node is tried at no cost.
   template <typename ServeFn>
-  static Intent* Serve(T*& head, ServeFn serve) {
+  static Intent* Serve(T*& head, T*& last_new, ServeFn serve) {
     while (head != nullptr) {
       T* node = head;
       if (!node->visit_started_) {
@@ -67,7 +99,7 @@ struct Ring {
       }
       if (node->deficit_ < 1.0) {
         node->visit_started_ = false;
-        Advance(head);
+        Advance(head, last_new);
         continue;
       }
       node->deficit_ -= 1.0;
@@ -79,7 +111,7 @@ struct Ring {
       if (node->in_ring_ && node->deficit_ < 1.0) {
         // Its share for this round is used: the next pop serves the next node.
         node->visit_started_ = false;
-        Advance(head);
+        Advance(head, last_new);
       }
       return intent;
     }
@@ -92,21 +124,32 @@ FairQueue::Level& FairQueue::LevelOf(NamespaceQueue* ns) {
   return *ns->level_;
 }
 
-void FairQueue::Activate(FlowQueue* flow) {
+void FairQueue::Activate(FlowQueue* flow, bool fresh) {
   if (flow->in_ring_ || flow->parked_ || flow->size_ == 0) return;
   NamespaceQueue* ns = flow->parent_;
-  Ring<FlowQueue>::Append(ns->current_, flow);
+  if (fresh) {
+    Ring<FlowQueue>::AppendNew(ns->current_, ns->last_new_, flow);
+  } else {
+    Ring<FlowQueue>::Append(ns->current_, flow);
+  }
   ++ns->active_flows_;
-  if (!ns->in_ring_) Ring<NamespaceQueue>::Append(LevelOf(ns).current, ns);
+  if (ns->in_ring_) return;
+  Level& level = LevelOf(ns);
+  if (fresh) {
+    Ring<NamespaceQueue>::AppendNew(level.current, level.last_new, ns);
+  } else {
+    Ring<NamespaceQueue>::Append(level.current, ns);
+  }
 }
 
 void FairQueue::Deactivate(FlowQueue* flow) {
   if (!flow->in_ring_) return;
   NamespaceQueue* ns = flow->parent_;
-  Ring<FlowQueue>::Remove(ns->current_, flow);
+  Ring<FlowQueue>::Remove(ns->current_, ns->last_new_, flow);
   --ns->active_flows_;
   if (ns->active_flows_ == 0 && ns->in_ring_) {
-    Ring<NamespaceQueue>::Remove(LevelOf(ns).current, ns);
+    Level& level = LevelOf(ns);
+    Ring<NamespaceQueue>::Remove(level.current, level.last_new, ns);
   }
 }
 
@@ -160,7 +203,7 @@ void FairQueue::PushBack(FlowQueue* flow, Intent* intent) {
   ++flow->parent_->size_;
   ++LevelOf(flow->parent_).size;
   ++size_;
-  Activate(flow);
+  Activate(flow, /*fresh=*/true);
 }
 
 void FairQueue::PushFront(FlowQueue* flow, Intent* intent) {
@@ -179,7 +222,7 @@ void FairQueue::PushFront(FlowQueue* flow, Intent* intent) {
   ++LevelOf(flow->parent_).size;
   ++size_;
   LeaveParked(flow);  // a new head: look at it again
-  Activate(flow);
+  Activate(flow, /*fresh=*/false);
 }
 
 void FairQueue::Unlink(Intent* intent) {
@@ -215,7 +258,7 @@ void FairQueue::Remove(Intent* intent) {
 void FairQueue::Unpark(FlowQueue* flow) {
   if (!flow->parked_) return;
   LeaveParked(flow);
-  Activate(flow);
+  Activate(flow, /*fresh=*/false);
 }
 
 void FairQueue::UnparkAll(NamespaceQueue* ns) {
@@ -248,7 +291,7 @@ Intent* FairQueue::TakeAdmitted(FlowQueue* flow, AdmissionGate* gate) {
 }
 
 Intent* FairQueue::PopFromNamespace(NamespaceQueue* ns, AdmissionGate* gate) {
-  return Ring<FlowQueue>::Serve(ns->current_,
+  return Ring<FlowQueue>::Serve(ns->current_, ns->last_new_,
                                 [this, gate](FlowQueue* flow) { return TakeAdmitted(flow, gate); });
 }
 
@@ -263,7 +306,8 @@ Intent* FairQueue::Pop(AdmissionGate* gate) {
   for (auto& [priority, level] : levels_) {
     if (level.current == nullptr) continue;
     Intent* intent = Ring<NamespaceQueue>::Serve(
-        level.current, [this, gate](NamespaceQueue* ns) { return PopFromNamespace(ns, gate); });
+        level.current, level.last_new,
+        [this, gate](NamespaceQueue* ns) { return PopFromNamespace(ns, gate); });
     if (intent != nullptr) return intent;
   }
   return nullptr;

@@ -15,8 +15,9 @@ class NamespaceQueue;
 
 // One priority level of the FairQueue: a ring of active namespaces.
 struct FairQueueLevel {
-  NamespaceQueue* current = nullptr;  // head of the ring of active namespaces
-  size_t size = 0;                    // intents queued at this level, parked or not
+  NamespaceQueue* current = nullptr;   // head of the ring of active namespaces
+  NamespaceQueue* last_new = nullptr;  // the last newcomer not yet served
+  size_t size = 0;                     // intents queued at this level, parked or not
 };
 
 // The FIFO of intents that share a priority, a namespace and a workflow (or,
@@ -98,7 +99,8 @@ class NamespaceQueue {
   double deficit_ = 0;
   bool visit_started_ = false;
   bool in_ring_ = false;
-  FlowQueue* current_ = nullptr;  // head of the ring of active flows
+  FlowQueue* current_ = nullptr;   // head of the ring of active flows
+  FlowQueue* last_new_ = nullptr;  // the last newcomer not yet served
   size_t size_ = 0;
   size_t active_flows_ = 0;
   FlowQueue* parked_head_ = nullptr;
@@ -128,8 +130,16 @@ class AdmissionGate {
 // deficit round robin between namespaces by weight, and within a namespace,
 // deficit round robin between workflows by weight; FIFO within a workflow.
 // Every intent costs one unit, so with equal weights this is plain round
-// robin: a workflow that becomes active joins the end of its namespace's ring
-// and is served within one round, however long the other workflows are.
+// robin. A workflow that becomes active (its first intent, or its first after
+// it had emptied) is a newcomer: it goes ahead of the workflows already in
+// its namespace's ring, behind the newcomers not yet served, and is served
+// next, however long the other workflows are; after its first visit it takes
+// its turn in the round like the others. This is fq_codel's list of new
+// flows (RFC 8290, 4.1): a sparse workflow, one that never builds a backlog,
+// is not made to wait a round behind backlogged ones, and a backlogged one
+// gets no more than its share. A namespace that becomes active is a newcomer
+// among namespaces the same way. Flows returning from parking, or re-queued
+// by a retry, rejoin at the end of the round.
 //
 // With an AdmissionGate, an intent the gate refuses does not hold up others:
 // Pop looks up to `backfill_scan` intents further into the same flow for one
@@ -187,7 +197,8 @@ class FairQueue {
   using Level = FairQueueLevel;
 
   Level& LevelOf(NamespaceQueue* ns);
-  void Activate(FlowQueue* flow);
+  // `fresh`: the flow just went from empty to non-empty (a newcomer).
+  void Activate(FlowQueue* flow, bool fresh);
   void Deactivate(FlowQueue* flow);
   void Park(FlowQueue* flow);
   void LeaveParked(FlowQueue* flow);

@@ -108,10 +108,10 @@ TEST_F(EngineFairnessTest, ASmallWorkflowIsServedWithinOneRound) {
   EXPECT_EQ(engine_->Status(false).small_workflow_worst_wait, absl::ZeroDuration());
   SubmitWorkflow("tiny", "tiny", 1);
   Run(absl::Seconds(1));
-  // 21 active workflows at 100 writes/s: one round is 210 ms.
+  // 21 active workflows at 100 writes/s: one round is 210 ms. A newcomer
+  // does not wait for the round: it takes the next token (10 ms at most).
   const absl::Duration wait = engine_->Status(false).small_workflow_worst_wait;
-  EXPECT_GT(wait, absl::ZeroDuration());
-  EXPECT_LE(wait, absl::Milliseconds(210));
+  EXPECT_LE(wait, absl::Milliseconds(10));
   EXPECT_EQ(writer_.creates_by_workflow["tiny"], 1);
 }
 

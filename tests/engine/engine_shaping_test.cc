@@ -322,13 +322,12 @@ TEST_F(EngineWindowTest, ASmallWorkflowArrivingAfterAStallWaitsBehindTheWindowOn
       EXPECT_EQ(engine_->Status(false).in_flight_window, 4u);
       EXPECT_EQ(after_stall, 4u);
       // The four left at the stall's end T and are answered at T + 1.75, 2,
-      // 2.25 and 2.5 ms; the small workflow arrived at T + 0.1 ms. The first
-      // free slot (seen at T + 1.8) is the big one's turn in the round, the
-      // second (T + 2.0) the small one's, whose write runs once the server
-      // is done with the big one's (T + 2.05): committed at T + 2.3 ms.
+      // 2.25 and 2.5 ms; the small workflow arrived at T + 0.1 ms. It is a
+      // newcomer: the first free slot (seen at T + 1.8) is its, and its
+      // write is committed at T + 2.05 ms.
       EXPECT_EQ(writer_.creates[first - 1].workflow, "big");
-      EXPECT_EQ(sent_[first].at - arrival, absl::Microseconds(1900));
-      EXPECT_EQ(wait, absl::Microseconds(2200));
+      EXPECT_EQ(sent_[first].at - arrival, absl::Microseconds(1700));
+      EXPECT_EQ(wait, absl::Microseconds(1950));
     } else {
       // Without a window the whole burst (200 tokens) is at the server:
       // 200 x 250 us of work ahead of the small workflow.

@@ -87,9 +87,87 @@ TEST_F(QueueFixture, OnePodWorkflowBehindAHugeOneIsServedWithinOneRound) {
   EXPECT_EQ(PopFlows(10), "big big big big big big big big big big");
   FlowQueue* small = Flow(ns, "small");
   Add(small, 1);
-  // The round in progress is big's turn; small is next.
-  EXPECT_EQ(PopFlows(3), "big small big");
+  // A newcomer is served next, then takes turns.
+  EXPECT_EQ(PopFlows(3), "small big big");
   EXPECT_EQ(queue_.size(), 50'000u - 12u);
+}
+
+TEST_F(QueueFixture, NewcomersGoFirstInTheOrderTheyArrived) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* big = Flow(ns, "big");
+  FlowQueue* other = Flow(ns, "other");
+  Add(big, 100);
+  Add(other, 100);
+  EXPECT_EQ(PopFlows(4), "big other big other");
+  Add(Flow(ns, "s1"), 2);
+  Add(Flow(ns, "s2"), 1);
+  EXPECT_EQ(PopFlows(1), "s1");
+  Add(Flow(ns, "s3"), 1);  // behind s2, which has not been served yet
+  // After their first visit the newcomers take turns at the end of the round.
+  EXPECT_EQ(PopFlows(7), "s2 s3 big other s1 big other");
+}
+
+TEST_F(QueueFixture, AWorkflowThatEmptiedAndCameBackIsANewcomerAgain) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* big = Flow(ns, "big");
+  FlowQueue* sparse = Flow(ns, "sparse");
+  Add(big, 100);
+  Add(sparse, 1);
+  EXPECT_EQ(PopFlows(3), "big sparse big");
+  Add(sparse, 1);
+  EXPECT_EQ(PopFlows(2), "sparse big");
+  // A backlogged flow gets no more than its share: one visit per round.
+  Add(sparse, 3);
+  EXPECT_EQ(PopFlows(6), "sparse big sparse big sparse big");
+}
+
+TEST_F(QueueFixture, ANewcomerLetsAHeavierFlowFinishItsVisitAfterIt) {
+  NamespaceQueue* ns = Namespace();
+  Add(Flow(ns, "h", 3), 10);
+  Add(Flow(ns, "o"), 10);
+  EXPECT_EQ(PopFlows(4), "h h h o");
+  EXPECT_EQ(PopFlows(1), "h");  // a visit of three, one used
+  Add(Flow(ns, "n"), 1);
+  EXPECT_EQ(PopFlows(4), "n h h o");
+}
+
+TEST_F(QueueFixture, ANewcomerWaitsForTheNewcomersBeforeIt) {
+  NamespaceQueue* ns = Namespace();
+  Add(Flow(ns, "h", 3), 10);  // a newcomer whose first visit is three pops
+  EXPECT_EQ(PopFlows(1), "h");
+  Add(Flow(ns, "n"), 1);
+  EXPECT_EQ(PopFlows(4), "h h n h");
+}
+
+TEST_F(QueueFixture, AnUnparkedFlowRejoinsAtTheEndOfTheRound) {
+  NamespaceQueue* ns = Namespace();
+  FlowQueue* a = Flow(ns, "a");
+  FlowQueue* b = Flow(ns, "b");
+  FlowQueue* c = Flow(ns, "c");
+  Add(a, 3);
+  Add(b, 3);
+  Add(c, 3);
+  struct RefuseA : AdmissionGate {
+    FlowQueue* a;
+    bool Admit(Intent* intent) override { return intent->flow != a; }
+    void Parked(FlowQueue*, Intent*) override {}
+  } gate;
+  gate.a = a;
+  Intent* first = queue_.Pop(&gate);  // a is parked, b served
+  EXPECT_EQ(first->spec.pod_name(), "b-0");
+  queue_.Unpark(a);
+  // The round goes on from c; a rejoins behind b, the last of the round.
+  EXPECT_EQ(PopFlows(4), "c b a c");
+}
+
+TEST_F(QueueFixture, ANewNamespaceIsANewcomerAmongNamespaces) {
+  NamespaceQueue* ns1 = Namespace();
+  NamespaceQueue* ns2 = Namespace();
+  Add(Flow(ns1, "a"), 10);
+  Add(Flow(ns2, "x"), 10);
+  EXPECT_EQ(PopFlows(3), "a x a");
+  Add(Flow(Namespace(), "n"), 2);
+  EXPECT_EQ(PopFlows(4), "n x a n");
 }
 
 TEST_F(QueueFixture, NamespacesShareBeforeWorkflows) {
