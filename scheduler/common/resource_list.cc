@@ -64,6 +64,12 @@ size_t ResourceList::LowerBound(absl::string_view name) const {
 }
 
 ResourceList::Entry& ResourceList::FindOrInsert(absl::string_view name, bool* inserted) {
+  // Names usually arrive in order (Go encodes maps sorted; sums walk sorted
+  // lists): appending skips the search and InlinedVector's general insert.
+  if (entries_.empty() || absl::string_view(entries_.back().name) < name) {
+    *inserted = true;
+    return entries_.emplace_back(Entry{std::string(name), Quantity()});
+  }
   const size_t i = LowerBound(name);
   if (i < entries_.size() && entries_[i].name == name) {
     *inserted = false;
