@@ -319,6 +319,66 @@ i128 DivideAwayFromZero(i128 nanos, int64_t k) {
 }  // namespace
 
 absl::StatusOr<Quantity> Quantity::Parse(absl::string_view text) {
+  // The forms nearly every manifest uses ("500m", "64Mi", "2", "1Gi"): one to
+  // nine digits without a leading zero and a common suffix. The value is
+  // exact and far inside the range, so the general path below would compute
+  // the same Quantity; anything else takes that path.
+  {
+    size_t n = 0;
+    uint64_t d = 0;
+    while (n < text.size() && n < 10 && IsDigit(text[n])) {
+      d = d * 10 + static_cast<uint64_t>(text[n] - '0');
+      ++n;
+    }
+    if (n >= 1 && n <= 9 && text[0] != '0') {
+      const absl::string_view suffix = text.substr(n);
+      int decimal = -1;  // nanos = d * 10^decimal
+      int binary = -1;   // nanos = d * 2^binary * 10^9
+      if (suffix.empty()) {
+        decimal = 9;
+      } else if (suffix.size() == 1) {
+        switch (suffix[0]) {
+          case 'm':
+            decimal = 6;
+            break;
+          case 'k':
+            decimal = 12;
+            break;
+          case 'M':
+            decimal = 15;
+            break;
+          case 'G':
+            decimal = 18;
+            break;
+          default:
+            break;
+        }
+      } else if (suffix.size() == 2 && suffix[1] == 'i') {
+        switch (suffix[0]) {
+          case 'K':
+            binary = 10;
+            break;
+          case 'M':
+            binary = 20;
+            break;
+          case 'G':
+            binary = 30;
+            break;
+          default:
+            break;
+        }
+      }
+      if (decimal >= 0) {
+        return Quantity(static_cast<i128>(static_cast<u128>(d) * Pow10(decimal)),
+                        Format::kDecimalSI);
+      }
+      if (binary >= 0) {
+        // d >= 1, so the value is at least 1Ki: it keeps the binary format.
+        return Quantity(static_cast<i128>((static_cast<u128>(d) << binary) * kNanosPerUnit),
+                        Format::kBinarySI);
+      }
+    }
+  }
   if (text.empty()) return ParseError(text, "empty string");
   // Scan as Kubernetes' parseQuantityString does: sign, digits, fraction,
   // then a suffix of suffix letters, an optional sign and digits.

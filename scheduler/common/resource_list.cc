@@ -1,5 +1,6 @@
 #include "scheduler/common/resource_list.h"
 
+#include <cstring>
 #include <ostream>
 
 #include "absl/status/status.h"
@@ -64,20 +65,43 @@ size_t ResourceList::LowerBound(absl::string_view name) const {
 }
 
 ResourceList::Entry& ResourceList::FindOrInsert(absl::string_view name, bool* inserted) {
-  const size_t i = LowerBound(name);
-  if (i < entries_.size() && entries_[i].name == name) {
-    *inserted = false;
-    return entries_[i];
+  // Names usually arrive in order (Go encodes maps sorted; sums walk sorted
+  // lists): appending skips the search and InlinedVector's general insert.
+  if (entries_.empty() || absl::string_view(entries_.back().name) < name) {
+    *inserted = true;
+    return entries_.emplace_back(Entry{std::string(name), Quantity()});
   }
+  if (const size_t found = IndexOf(name); found < entries_.size()) {
+    *inserted = false;
+    return entries_[found];
+  }
+  const size_t i = LowerBound(name);
   *inserted = true;
   return *entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(i),
                           Entry{std::string(name), Quantity()});
 }
 
-const Quantity* ResourceList::Find(absl::string_view name) const {
+size_t ResourceList::IndexOf(absl::string_view name) const {
+  // Lists are short (a pod's hold one to four entries): compare lengths, then
+  // bytes, entry by entry, rather than ordering strings in a binary search.
+  const size_t n = entries_.size();
+  if (n <= kLinearSearchMax) {
+    for (size_t i = 0; i < n; ++i) {
+      const std::string& e = entries_[i].name;
+      if (e.size() == name.size() &&
+          (name.empty() || std::memcmp(e.data(), name.data(), name.size()) == 0)) {
+        return i;
+      }
+    }
+    return n;
+  }
   const size_t i = LowerBound(name);
-  if (i < entries_.size() && entries_[i].name == name) return &entries_[i].quantity;
-  return nullptr;
+  return i < n && entries_[i].name == name ? i : n;
+}
+
+const Quantity* ResourceList::Find(absl::string_view name) const {
+  const size_t i = IndexOf(name);
+  return i < entries_.size() ? &entries_[i].quantity : nullptr;
 }
 
 Quantity ResourceList::Get(absl::string_view name) const {

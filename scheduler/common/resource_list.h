@@ -99,8 +99,13 @@ class ResourceList {
   friend bool operator==(const ResourceList& a, const ResourceList& b);
 
  private:
+  // Up to this many entries, lookups scan instead of bisecting.
+  static constexpr size_t kLinearSearchMax = 8;
+
   // Index of the first entry whose name is not less than `name`.
   size_t LowerBound(absl::string_view name) const;
+  // Index of the entry named `name`, or size() if there is none.
+  size_t IndexOf(absl::string_view name) const;
   Entry& FindOrInsert(absl::string_view name, bool* inserted);
 
   Entries entries_;

@@ -302,7 +302,7 @@ void Engine::MakeTerminal(Intent* intent, IntentState state, MonoTime now) {
   intent->workflow->RemoveLive(intent);
   intent->spec.manifest = std::string();
   intent->early_observation.reset();
-  intent->quota_usage.Clear();
+  intent->quota_usage.reset();
   terminal_.push_back({now, intent->spec.key});
 }
 
@@ -438,13 +438,14 @@ void Engine::Dispatch(Intent* intent, MonoTime now) {
     intent->pool_usage = PoolUsage::Of(intent->spec.requests);
     ChargePool(intent, /*in_flight=*/true, /*add=*/true);
     command.pool = &pool->config();
-    if (!intent->previous_pool.empty()) {
+    if (intent->reschedule != nullptr && !intent->reschedule->previous_pool.empty()) {
+      RescheduleHistory& history = *intent->reschedule;
       ++counters_.reschedules;
-      Emit(*intent, PodEventType::kRescheduled, intent->reschedule_reason,
-           absl::StrCat("could not start in pool ", intent->previous_pool, "; re-created in pool ",
+      Emit(*intent, PodEventType::kRescheduled, history.reason,
+           absl::StrCat("could not start in pool ", history.previous_pool, "; re-created in pool ",
                         pool->name()));
-      pending_events_.back().previous_pool = intent->previous_pool;
-      intent->previous_pool.clear();
+      pending_events_.back().previous_pool = history.previous_pool;
+      history.previous_pool.clear();
     }
   }
   writer_->Create(command);
@@ -905,8 +906,10 @@ PoolTracker* Engine::ChoosePool(Intent* intent, MonoTime now) {
   PoolTracker* fallback = nullptr;
   for (PoolTracker* pool : candidates) {
     if (pool->State(now) != PoolStateKind::kAvailable || !pool->Fits(usage)) continue;
-    const bool failed_here = std::find(intent->excluded_pools.begin(), intent->excluded_pools.end(),
-                                       pool->name()) != intent->excluded_pools.end();
+    const bool failed_here = intent->reschedule != nullptr &&
+                             std::find(intent->reschedule->excluded_pools.begin(),
+                                       intent->reschedule->excluded_pools.end(),
+                                       pool->name()) != intent->reschedule->excluded_pools.end();
     if (!failed_here) return pool;
     if (fallback == nullptr) fallback = pool;
   }
@@ -1008,9 +1011,11 @@ bool Engine::ObservePoolSignals(Intent* intent, const PodObservation& pod) {
 // same name in the next allowed pool once it is gone.
 void Engine::Reschedule(Intent* intent, absl::string_view reason, absl::string_view message) {
   PoolTracker* pool = intent->pool;
-  intent->excluded_pools.push_back(pool->name());
-  intent->previous_pool = pool->name();
-  intent->reschedule_reason = absl::StrCat(reason, message.empty() ? "" : ": ", message);
+  if (intent->reschedule == nullptr) intent->reschedule = std::make_unique<RescheduleHistory>();
+  RescheduleHistory& history = *intent->reschedule;
+  history.excluded_pools.push_back(pool->name());
+  history.previous_pool = pool->name();
+  history.reason = absl::StrCat(reason, message.empty() ? "" : ": ", message);
   ChargePool(intent, /*in_flight=*/false, /*add=*/false);
   SetState(intent, IntentState::kRescheduling);
   QueueDelete(intent);
@@ -1253,10 +1258,11 @@ const Intent* Engine::Find(absl::string_view pod_key) const {
 // ---------------------------------------------------------------- quota
 
 const ResourceList& Engine::QuotaUsage(Intent* intent) {
-  if (intent->quota_usage.empty()) {
-    intent->quota_usage = QuotaUsageOf(intent->spec.requests, intent->spec.limits);
+  if (intent->quota_usage == nullptr) intent->quota_usage = std::make_unique<ResourceList>();
+  if (intent->quota_usage->empty()) {
+    *intent->quota_usage = QuotaUsageOf(intent->spec.requests, intent->spec.limits);
   }
-  return intent->quota_usage;
+  return *intent->quota_usage;
 }
 
 bool Engine::QuotaAdmits(Intent* intent, std::string* why) {

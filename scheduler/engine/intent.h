@@ -78,6 +78,17 @@ struct IntentSpec {
 // Builds "namespace/name".
 std::string MakePodKey(absl::string_view ns, absl::string_view name);
 
+// Where a rescheduled intent could not start. Allocated on the first
+// reschedule: most intents never need it.
+struct RescheduleHistory {
+  // Pools it could not start in (never tried again for this intent).
+  std::vector<std::string> excluded_pools;
+  // The pool of the attempt before a reschedule, and why it was left; cleared
+  // once the pod is re-created.
+  std::string previous_pool;
+  std::string reason;
+};
+
 // One pod creation intent as the engine tracks it. Owned by the engine's
 // IntentTable; touched only on the engine thread.
 struct Intent {
@@ -110,21 +121,19 @@ struct Intent {
   // the create answers.
   std::unique_ptr<PodObservation> early_observation;
   // What the pod charges to quotas; computed when first needed (only in
-  // namespaces with quotas).
-  ResourceList quota_usage;
+  // namespaces with quotas), null until then. Kept out of line: a queued
+  // intent usually never needs it.
+  std::unique_ptr<ResourceList> quota_usage;
   // A Waiting event was sent for this intent.
   bool waiting_reported = false;
 
   // Capacity pools. The pool the current (or last) create placed the pod in;
-  // pools it could not start in (never tried again for this intent); the
-  // pool of the attempt before a reschedule, and why it was left.
+  // what it could not start in (null until the first reschedule).
   PoolTracker* pool = nullptr;
   PoolUsage pool_usage;
   bool pool_in_flight = false;  // pool_usage counted as in flight in `pool`
   bool pool_used = false;       // pool_usage counted as used in `pool`
-  std::vector<std::string> excluded_pools;
-  std::string previous_pool;
-  std::string reschedule_reason;
+  std::unique_ptr<RescheduleHistory> reschedule;
   // When the APIServer answered the create (provisioning timeout).
   MonoTime created_at;
   // An interruption notice (DisruptionTarget) was seen: a failure is a preemption.

@@ -1,5 +1,6 @@
 #include "scheduler/kube/object_names.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,36 +37,62 @@ std::string MaxLenError(size_t length) {
   return absl::StrCat("must be no more than ", length, " characters");
 }
 
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+// Character classes for the syntax checks, one table lookup per character.
+enum CharClass : uint8_t {
+  kLowerAlnum = 1,  // [a-z0-9]
+  kAlnum = 2,       // [A-Za-z0-9]
+  kLabelChar = 4,   // [-a-z0-9]
+  kNameChar = 8,    // [-A-Za-z0-9_.]
+};
 
-bool IsAlnum(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+constexpr std::array<uint8_t, 256> MakeCharClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const bool lower = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    const bool alnum = lower || (c >= 'A' && c <= 'Z');
+    uint8_t v = 0;
+    if (lower) v |= kLowerAlnum | kLabelChar;
+    if (alnum) v |= kAlnum | kNameChar;
+    if (c == '-') v |= kLabelChar | kNameChar;
+    if (c == '_' || c == '.') v |= kNameChar;
+    t[static_cast<size_t>(c)] = v;
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kCharClasses = MakeCharClasses();
+
+bool Is(char c, CharClass cls) { return (kCharClasses[static_cast<uint8_t>(c)] & cls) != 0; }
+
+// Every character of v is in `cls`.
+bool AllIn(absl::string_view v, CharClass cls) {
+  uint8_t all = cls;
+  for (const char c : v) all &= kCharClasses[static_cast<uint8_t>(c)];
+  return all != 0;
+}
 
 // [a-z0-9]([-a-z0-9]*[a-z0-9])?
 bool MatchesDns1123Label(absl::string_view v) {
-  if (v.empty() || !IsLowerAlnum(v.front()) || !IsLowerAlnum(v.back())) return false;
-  for (char c : v) {
-    if (!IsLowerAlnum(c) && c != '-') return false;
-  }
-  return true;
+  if (v.empty() || !Is(v.front(), kLowerAlnum) || !Is(v.back(), kLowerAlnum)) return false;
+  return AllIn(v, kLabelChar);
 }
 
-// Labels joined by '.'.
+// Labels joined by '.': every character is [-a-z0-9.], and each '.' (like
+// each end) is next to [a-z0-9] on both sides, so no label is empty or
+// starts or ends with '-'.
 bool MatchesDns1123Subdomain(absl::string_view v) {
-  while (true) {
-    const size_t dot = v.find('.');
-    if (!MatchesDns1123Label(v.substr(0, dot))) return false;
-    if (dot == absl::string_view::npos) return true;
-    v.remove_prefix(dot + 1);
+  if (v.empty() || !Is(v.front(), kLowerAlnum) || !Is(v.back(), kLowerAlnum)) return false;
+  for (size_t i = 1; i + 1 < v.size(); ++i) {
+    const char c = v[i];
+    if (Is(c, kLabelChar)) continue;
+    if (c != '.' || !Is(v[i - 1], kLowerAlnum) || !Is(v[i + 1], kLowerAlnum)) return false;
   }
+  return true;
 }
 
 // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
 bool MatchesQualifiedNamePart(absl::string_view v) {
-  if (v.empty() || !IsAlnum(v.front()) || !IsAlnum(v.back())) return false;
-  for (char c : v) {
-    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
+  if (v.empty() || !Is(v.front(), kAlnum) || !Is(v.back(), kAlnum)) return false;
+  return AllIn(v, kNameChar);
 }
 
 // Length of the Unicode white space (as Go's unicode.IsSpace) at the start of
