@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -183,6 +184,21 @@ void AddScenarioFigures(const Scenario& scenario, const WorkloadPlan& plan,
       };
       add("small_first_create_ratio_p50", quantile(0.5));
       add("small_first_create_ratio_p99", quantile(0.99));
+      // When the worst one arrived, in seconds from the run's first send.
+      int64_t first_send = std::numeric_limits<int64_t>::max();
+      for (const PodRecord& r : records) {
+        if (r.first_sent != MonoTime::Zero())
+          first_send = std::min(first_send, r.first_sent.nanos());
+      }
+      const auto worst = std::max_element(smalls.begin(), smalls.end(),
+                                          [](const SmallFirstCreate& a, const SmallFirstCreate& b) {
+                                            return a.ratio() < b.ratio();
+                                          });
+      add("small_first_create_worst_at_seconds",
+          worst == smalls.end()
+              ? std::nullopt
+              : std::optional<double>(static_cast<double>(worst->arrival_nanos - first_send) /
+                                      1e9));
       add("small_first_create_over_bound",
           static_cast<double>(
               std::count_if(ratios.begin(), ratios.end(), [](double r) { return r > 1.0; })));

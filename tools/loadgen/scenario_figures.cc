@@ -133,7 +133,7 @@ std::vector<SmallFirstCreate> SmallFirstCreates(const WorkloadPlan& plan,
       if (arrival[v] <= arrival[w] && done[v] > arrival[w]) ++active;
     }
     out.push_back({static_cast<uint32_t>(w), delay_s, 2.0 * std::max(active, 1) / rate_qps,
-                   std::max(active, 1)});
+                   std::max(active, 1), arrival[w]});
   }
   return out;
 }

@@ -46,8 +46,9 @@ std::optional<double> MeanQuotaUtilization(const std::vector<TimelineSample>& sa
 struct SmallFirstCreate {
   uint32_t workflow = 0;
   double delay_seconds = 0;
-  double bound_seconds = 0;  // 2 x active / rate
-  int active = 0;            // workflows active at its arrival, itself included
+  double bound_seconds = 0;   // 2 x active / rate
+  int active = 0;             // workflows active at its arrival, itself included
+  int64_t arrival_nanos = 0;  // loadgen's first send of one of its pods
   double ratio() const { return delay_seconds / bound_seconds; }
 };
 
