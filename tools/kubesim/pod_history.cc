@@ -35,8 +35,11 @@ void PodHistory::OnCommit(const ResourceInfo& resource, const StoredEvent& event
       r.node = pod.state().node_name;
       r.scheduled = now;  // created bound: scheduled_at is the whole-second creationTimestamp
     }
-    by_uid_[r.uid] = records_.size();
     records_.push_back(std::move(r));
+    const PodRecord& added = records_.back();
+    if (!by_uid_.try_emplace(added.uid, records_.size() - 1).second) {
+      records_.pop_back();  // a uid is never committed as added twice
+    }
     return;
   }
   auto it = by_uid_.find(pod.meta().uid);
@@ -71,7 +74,7 @@ void PodHistory::OnCommit(const ResourceInfo& resource, const StoredEvent& event
 
 std::vector<PodRecord> PodHistory::Records() const {
   absl::MutexLock lock(&mu_);
-  return records_;
+  return {records_.begin(), records_.end()};
 }
 
 std::string PodHistory::Json() const {
@@ -114,8 +117,8 @@ std::string PodHistory::Json() const {
 
 void PodHistory::Clear() {
   absl::MutexLock lock(&mu_);
-  records_.clear();
   by_uid_.clear();
+  records_.clear();
 }
 
 }  // namespace sluice::kubesim

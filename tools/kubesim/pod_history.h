@@ -2,8 +2,10 @@
 #define SLUICE_TOOLS_KUBESIM_POD_HISTORY_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -62,8 +64,12 @@ class PodHistory final : public StoreObserver {
  private:
   const Clock& clock_;
   mutable absl::Mutex mu_;
-  std::vector<PodRecord> records_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, size_t> by_uid_ ABSL_GUARDED_BY(mu_);
+  // A deque: records never move once added. A vector's doubling moved every
+  // record inside the store's commit, under this lock, and stalled the
+  // simulated APIServer (78 ms as the 32,768th pod was created). The index
+  // keys are views of the records' own uids, so a rehash moves 24-byte slots.
+  std::deque<PodRecord> records_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string_view, size_t> by_uid_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::kubesim
