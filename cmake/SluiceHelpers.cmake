@@ -12,6 +12,14 @@ if(NOT SLUICE_SANITIZE STREQUAL "")
   list(APPEND SLUICE_WARNINGS -Wno-maybe-uninitialized)
 endif()
 
+# Instrumented binaries run several times slower. Under TSan (5-15x) the
+# process-level tests' own deadlines and CTest timeouts are multiplied by this
+# factor (tests read it from SLUICE_TEST_TIME_SCALE); other builds use 1.
+set(SLUICE_TEST_TIME_SCALE 1)
+if(SLUICE_SANITIZE STREQUAL "tsan")
+  set(SLUICE_TEST_TIME_SCALE 3)
+endif()
+
 # Strict warnings for project code; generated code gets none of these.
 function(sluice_warnings target)
   target_compile_options(${target} PRIVATE ${SLUICE_WARNINGS})
@@ -65,8 +73,9 @@ function(sluice_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * ${SLUICE_TEST_TIME_SCALE}")
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
-                       ENVIRONMENT "SLUICE_BIN_DIR=${PROJECT_BINARY_DIR}/bin;SLUICE_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+                       ENVIRONMENT "SLUICE_BIN_DIR=${PROJECT_BINARY_DIR}/bin;SLUICE_SOURCE_DIR=${PROJECT_SOURCE_DIR};SLUICE_TEST_TIME_SCALE=${SLUICE_TEST_TIME_SCALE}")
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
   endif()

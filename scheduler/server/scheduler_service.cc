@@ -198,6 +198,8 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   // Writes what is new if no write is in flight. Any thread.
   void Pump();
   void OnWriteDone(bool ok);
+  // After a write: the finish if one is due, else the next write.
+  void AfterWrite();
   void OnCancel();
 
  private:
@@ -214,6 +216,12 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   WatchReactor* reactor_ ABSL_GUARDED_BY(mu_) = nullptr;
   uint64_t cursor_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  // gRPC serialises message_ inside StartWrite, on the calling thread, and
+  // may report the write done (OnWriteDone, on another thread) before that
+  // call has returned. message_ is rebuilt only once both have happened, and
+  // the caller says so under mu_: an ordering ThreadSanitizer can see, which
+  // the completion's path through libgrpc is not.
+  bool in_start_write_ ABSL_GUARDED_BY(mu_) = false;
   bool finish_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool finish_sent_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status finish_status_ ABSL_GUARDED_BY(mu_);
@@ -263,7 +271,9 @@ void WatchSession::RequestFinishLocked(grpc::Status status) {
 }
 
 WatchReactor* WatchSession::TakeFinishLocked() {
-  if (!finish_requested_ || finish_sent_ || writing_ || reactor_ == nullptr) return nullptr;
+  if (!finish_requested_ || finish_sent_ || writing_ || in_start_write_ || reactor_ == nullptr) {
+    return nullptr;
+  }
   finish_sent_ = true;
   return reactor_;
 }
@@ -274,7 +284,7 @@ void WatchSession::Pump() {
   grpc::Status status;
   {
     absl::MutexLock lock(&mu_);
-    if (reactor_ == nullptr || writing_ || finish_requested_) return;
+    if (reactor_ == nullptr || writing_ || in_start_write_ || finish_requested_) return;
     std::vector<SequencedEvent> events;
     EventLog::ReadStatus read = EventLog::ReadStatus::kOk;
     // Read until something matches or the log is exhausted.
@@ -298,20 +308,31 @@ void WatchSession::Pump() {
       message_.set_epoch(epoch_);
       for (const SequencedEvent& event : events) ToProto(event, epoch_, message_.add_events());
       writing_ = true;
+      in_start_write_ = true;
       write_to = reactor_;
     }
   }
-  if (write_to != nullptr) write_to->StartWrite(&message_);
   if (finish != nullptr) finish->Finish(status);
+  if (write_to == nullptr) return;
+  // The caller holds a reference (the reactor, inside a reaction, or the
+  // subscription's lock of the weak pointer), so `this` outlives the write.
+  write_to->StartWrite(&message_);
+  bool completed;
+  {
+    absl::MutexLock lock(&mu_);
+    in_start_write_ = false;
+    completed = !writing_;
+  }
+  // The write completed while StartWrite was running: its OnWriteDone stood
+  // aside, so this thread sends what came next (or the finish).
+  if (completed) AfterWrite();
 }
 
-void WatchSession::OnWriteDone(bool ok) {
+void WatchSession::AfterWrite() {
   WatchReactor* finish = nullptr;
   grpc::Status status;
   {
     absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) RequestFinishLocked(grpc::Status::CANCELLED);
     finish = TakeFinishLocked();
     status = finish_status_;
   }
@@ -320,6 +341,16 @@ void WatchSession::OnWriteDone(bool ok) {
     return;
   }
   Pump();
+}
+
+void WatchSession::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) RequestFinishLocked(grpc::Status::CANCELLED);
+    if (in_start_write_) return;  // Pump's caller takes over when StartWrite returns
+  }
+  AfterWrite();
 }
 
 void WatchSession::OnCancel() {

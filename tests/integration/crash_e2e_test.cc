@@ -32,6 +32,7 @@
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "scheduler/common/clock.h"
+#include "tests/integration/time_scale.h"
 #include "tools/loadgen/http_get.h"
 #include "tools/loadgen/kubesim_stats.h"
 #include "tools/loadgen/load_run.h"
@@ -117,7 +118,7 @@ TEST_F(CrashEndToEndTest, EveryPodOnceAndOneLedgerRowPerAttemptAcrossSigkills) {
   options.pods_per_workflow = kPodsPerWorkflow;
   options.namespaces = 4;
   options.seed = kSeed;
-  options.timeout_seconds = 100;
+  options.timeout_seconds = 100 * testing::TimeScale();
   options.verify = true;
   RunTarget target;
   target.sluiced = stack_->sluiced_target();

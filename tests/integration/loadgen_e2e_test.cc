@@ -27,6 +27,7 @@
 #include "tools/loadgen/intent_submitter.h"
 #include "tools/loadgen/local_stack.h"
 #include "tools/loadgen/pod_ledger.h"
+#include "tests/integration/time_scale.h"
 #include "tools/loadgen/scheduler_channel.h"
 #include "tools/loadgen/workload_plan.h"
 
@@ -36,7 +37,9 @@ namespace {
 constexpr uint32_t kWorkflows = 500;
 constexpr uint32_t kPodsPerWorkflow = 96;
 constexpr uint32_t kResubmissions = 2'000;  // 48,000 + 2,000 = 50,000 intents
-constexpr absl::Duration kDeadline = absl::Seconds(150);
+
+// 150 s, longer in slower (TSan) builds.
+absl::Duration Deadline() { return absl::Seconds(150) * testing::TimeScale(); }
 
 std::string BinDir() {
   const char* dir = std::getenv("SLUICE_BIN_DIR");
@@ -88,7 +91,7 @@ class LoadgenEndToEndTest : public ::testing::Test {
 
 TEST_F(LoadgenEndToEndTest, ExactlyTheIntendedPodsExistAfterDuplicatesAndCancels) {
   const Clock& clock = RealClock::Get();
-  const MonoTime deadline = clock.MonoNow() + kDeadline;
+  const MonoTime deadline = clock.MonoNow() + Deadline();
   WorkloadPlan::Options plan_options;
   plan_options.workflows = kWorkflows;
   plan_options.pods_per_workflow = kPodsPerWorkflow;

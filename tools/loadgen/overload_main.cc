@@ -49,6 +49,7 @@ struct Options {
   uint32_t streams = 2;
   uint32_t window = 4;
   double monitor_period_s = 0.25;
+  double rpc_deadline_s = 2;  // each GetStatus and health check
   std::string bin_dir;
   bool json = false;
 };
@@ -162,12 +163,13 @@ struct MonitorFigures {
 class Monitor {
  public:
   Monitor(std::shared_ptr<grpc::Channel> channel, pid_t sluiced, uint64_t cap,
-          absl::Duration period)
+          absl::Duration period, absl::Duration rpc_deadline)
       : stub_(v1::Scheduler::NewStub(channel)),
         health_(grpc::health::v1::Health::NewStub(channel)),
         sluiced_(sluiced),
         cap_(cap),
-        period_(period) {
+        period_(period),
+        rpc_deadline_(rpc_deadline) {
     thread_ = std::thread([this] { Run(); });
   }
   MonitorFigures Stop() {
@@ -179,10 +181,9 @@ class Monitor {
  private:
   void Run() {
     while (!stop_) {
-      const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
       {
         grpc::ClientContext context;
-        context.set_deadline(deadline);
+        context.set_deadline(absl::ToChronoTime(absl::Now() + rpc_deadline_));
         v1::GetStatusResponse status;
         const absl::Time start = absl::Now();
         const bool ok = stub_->GetStatus(&context, v1::GetStatusRequest(), &status).ok();
@@ -197,7 +198,7 @@ class Monitor {
       }
       {
         grpc::ClientContext context;
-        context.set_deadline(deadline);
+        context.set_deadline(absl::ToChronoTime(absl::Now() + rpc_deadline_));
         grpc::health::v1::HealthCheckRequest request;
         grpc::health::v1::HealthCheckResponse response;
         const absl::Time start = absl::Now();
@@ -217,6 +218,7 @@ class Monitor {
   const pid_t sluiced_;
   const uint64_t cap_;
   const absl::Duration period_;
+  const absl::Duration rpc_deadline_;
   std::atomic<bool> stop_{false};
   MonitorFigures figures_;
   std::thread thread_;
@@ -232,6 +234,9 @@ int main(int argc, char** argv) {
   app.add_option("--batch", o.batch, "Intents per SubmitRequest")->check(CLI::Range(1, 10000));
   app.add_option("--streams", o.streams, "Submit streams in parallel")->check(CLI::Range(1, 64));
   app.add_option("--window", o.window, "Batches in flight per stream")->check(CLI::Range(1, 64));
+  app.add_option("--rpc-deadline", o.rpc_deadline_s,
+                 "Seconds each GetStatus and health check may take before it counts as failed")
+      ->check(CLI::PositiveNumber);
   app.add_option("--bin-dir", o.bin_dir, "Where kubesim and sluiced are (default: beside this)");
   app.add_flag("--json", o.json, "Print the report as JSON");
   CLI11_PARSE(app, argc, argv);
@@ -263,7 +268,8 @@ int main(int argc, char** argv) {
   }
 
   const uint64_t rss_start = RssKib(sluiced).first;
-  Monitor monitor(channels[o.streams], sluiced, o.queue_cap, absl::Seconds(o.monitor_period_s));
+  Monitor monitor(channels[o.streams], sluiced, o.queue_cap, absl::Seconds(o.monitor_period_s),
+                  absl::Seconds(o.rpc_deadline_s));
   Counts counts;
   const absl::Time start = absl::Now();
   std::vector<std::thread> offerers;
