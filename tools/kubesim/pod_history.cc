@@ -31,6 +31,9 @@ void PodHistory::OnCommit(const ResourceInfo& resource, const StoredEvent& event
     r.requests = pod.spec().requests;
     // The commit time: creationTimestamp has whole seconds only.
     r.created = now;
+    // What clients bill from: set at admission, which under load can be in
+    // the second before the commit.
+    r.creation_timestamp = pod.meta().creation_timestamp;
     if (!pod.state().node_name.empty()) {
       r.node = pod.state().node_name;
       r.scheduled = now;  // created bound: scheduled_at is the whole-second creationTimestamp
@@ -89,6 +92,7 @@ std::string PodHistory::Json() const {
     w.KeyString("name", r.name);
     w.KeyString("uid", r.uid);
     w.KeyString("created", FormatRfc3339Nanos(r.created));
+    w.KeyString("creationTimestamp", FormatRfc3339Nanos(r.creation_timestamp));
     WriteTime(w, "scheduled", r.scheduled);
     WriteTime(w, "started", r.started);
     WriteTime(w, "finished", r.finished);

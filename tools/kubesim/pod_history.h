@@ -27,7 +27,8 @@ struct PodRecord {
   ResourceAmounts requests;  // effective pod requests, milli-units
   std::string node;
   PodPhase phase = PodPhase::kPending;
-  absl::Time created;
+  absl::Time created;             // the commit
+  absl::Time creation_timestamp;  // metadata.creationTimestamp (whole seconds)
   std::optional<absl::Time> scheduled;
   std::optional<absl::Time> started;
   std::optional<absl::Time> finished;
@@ -55,6 +56,7 @@ class PodHistory final : public StoreObserver {
 
   std::vector<PodRecord> Records() const;
   // JSON array of records (see README: namespace, name, uid, created,
+  // creationTimestamp,
   // scheduled, started, finished, deletionRequested, deleted (RFC 3339 with
   // nanoseconds, null when it did not happen), phase, node, exitCode, labels,
   // requestsMilli, unschedulable, unschedulableMessage, disrupted, reason).

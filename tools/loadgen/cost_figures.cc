@@ -33,7 +33,11 @@ int64_t GroupSum(const v1::GetCostResponse& r) {
 
 std::optional<ExpectedCost> ExpectedAttemptCost(const HistoryPod& pod, const CostPoolRule& rule) {
   if (!pod.finished.has_value()) return std::nullopt;
-  std::optional<absl::Time> start = pod.created;
+  // The ledger bills creation-billed pools from metadata.creationTimestamp,
+  // which kubesim sets at admission: under load the commit (`created`) can
+  // fall in the next second.
+  std::optional<absl::Time> start =
+      pod.creation_timestamp.has_value() ? pod.creation_timestamp : pod.created;
   if (rule.start == "scheduled") start = pod.scheduled;
   if (rule.start == "running") start = pod.started;
   ExpectedCost out;

@@ -60,6 +60,7 @@ absl::StatusOr<std::vector<HistoryPod>> ParseSimHistory(absl::string_view json,
     pod.pool = StringMember(labels->value, "sluice.dev/pool");
     pod.reason = StringMember(p, "reason");
     for (auto [key, field] : {std::pair{"created", &pod.created},
+                              {"creationTimestamp", &pod.creation_timestamp},
                               {"scheduled", &pod.scheduled},
                               {"started", &pod.started},
                               {"finished", &pod.finished},

@@ -19,7 +19,8 @@ struct HistoryPod {
   std::string name;
   std::string uid;
   std::string pool;  // label sluice.dev/pool; empty: none
-  std::optional<absl::Time> created;
+  std::optional<absl::Time> created;             // kubesim's commit
+  std::optional<absl::Time> creation_timestamp;  // the object's (whole seconds)
   std::optional<absl::Time> scheduled;
   std::optional<absl::Time> started;
   std::optional<absl::Time> finished;
