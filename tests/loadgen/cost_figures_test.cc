@@ -42,6 +42,21 @@ TEST(CostFiguresTest, OnDemandBillsWholeSecondsFromCreation) {
   EXPECT_EQ(c->cost_nano, 25816);
 }
 
+TEST(CostFiguresTest, CreationBillsFromTheObjectsCreationTimestamp) {
+  // Admitted in second 10 (metadata.creationTimestamp), committed at 11.02,
+  // finished at 12.2: the ledger bills 2 s, from second 10, not 1 s from 11.
+  HistoryPod pod = Pod("u", "on-demand", 11.02, 11.5, 12.2);
+  pod.creation_timestamp = At(10);
+  std::optional<ExpectedCost> c = ExpectedAttemptCost(pod, kOnDemand);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->billed_seconds, 2);
+  // Without it (an older kubesim), the commit time is all there is.
+  pod.creation_timestamp.reset();
+  c = ExpectedAttemptCost(pod, kOnDemand);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->billed_seconds, 1);
+}
+
 TEST(CostFiguresTest, SpotBillsFromTheStartWithAMinimum) {
   std::optional<ExpectedCost> c = ExpectedAttemptCost(Pod("u", "spot", 0, 1.2, 2.4), kSpot);
   ASSERT_TRUE(c.has_value());

@@ -20,8 +20,8 @@ constexpr const char* kHistory = R"([
  {"namespace":"argo","name":"b","uid":"u2","created":"2026-12-02T10:00:00Z",
   "started":null,"finished":null,"deleted":"2026-12-02T10:00:05.5Z",
   "phase":"Pending","labels":{"loadgen/run":"r1","sluice.dev/pool":"spot"},"reason":""},
- {"namespace":"argo","name":"b","uid":"u3","created":"2026-12-02T10:00:06Z",
-  "started":"2026-12-02T10:00:07Z","finished":"2026-12-02T10:00:37Z",
+ {"namespace":"argo","name":"b","uid":"u3","created":"2026-12-02T10:00:06.02Z",
+  "creationTimestamp":"2026-12-02T10:00:05Z","started":"2026-12-02T10:00:07Z","finished":"2026-12-02T10:00:37Z",
   "phase":"Succeeded","labels":{"loadgen/run":"r1","sluice.dev/pool":"on-demand"},"reason":""},
  {"namespace":"argo","name":"c","uid":"u4","created":"2026-12-02T10:00:00Z",
   "started":"2026-12-02T10:00:01Z","finished":"2026-12-02T10:00:11Z",
@@ -43,6 +43,8 @@ TEST(SpotFiguresTest, HistoryKeepsOnlyThisRunsAttempts) {
   EXPECT_FALSE((*h)[1].started.has_value());
   EXPECT_EQ(*(*h)[1].deleted, absl::FromUnixMillis(1796205605500));
   EXPECT_EQ((*h)[2].pool, "on-demand");
+  EXPECT_EQ(*(*h)[2].creation_timestamp, absl::FromUnixSeconds(1796205605));
+  EXPECT_FALSE((*h)[0].creation_timestamp.has_value());
   EXPECT_EQ((*h)[3].reason, "Preempted");
 }
 
