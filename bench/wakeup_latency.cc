@@ -51,8 +51,8 @@ int main(int argc, char** argv) {
   std::printf("wake-ups %zu; late: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms",
               late.size(), quantile(0.5), quantile(0.99), quantile(0.999), ms(late.back()));
   for (double bound : bounds_ms) {
-    const auto over = std::count_if(late.begin(), late.end(),
-                                    [&](int64_t l) { return ms(l) > bound; });
+    const auto over =
+        std::count_if(late.begin(), late.end(), [&](int64_t l) { return ms(l) > bound; });
     std::printf("; > %g ms: %td", bound, over);
   }
   std::printf("\n");

@@ -198,11 +198,11 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
   // Writes what is new if no write is in flight. Any thread.
   void Pump();
   void OnWriteDone(bool ok);
-  // After a write: the finish if one is due, else the next write.
-  void AfterWrite();
   void OnCancel();
 
  private:
+  // After a write: the finish if one is due, else the next write.
+  void AfterWrite();
   // Asks for the stream to end with `status` (the first request wins).
   void RequestFinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // If a finish was requested and nothing is being written, claims the right

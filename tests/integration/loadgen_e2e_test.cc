@@ -22,12 +22,12 @@
 #include "gtest/gtest.h"
 #include "scheduler/common/clock.h"
 #include "sluice/v1/scheduler.grpc.pb.h"
+#include "tests/integration/time_scale.h"
 #include "tools/loadgen/cluster_pods.h"
 #include "tools/loadgen/event_tracker.h"
 #include "tools/loadgen/intent_submitter.h"
 #include "tools/loadgen/local_stack.h"
 #include "tools/loadgen/pod_ledger.h"
-#include "tests/integration/time_scale.h"
 #include "tools/loadgen/scheduler_channel.h"
 #include "tools/loadgen/workload_plan.h"
 

@@ -18,7 +18,7 @@ struct HistoryPod {
   std::string namespace_;
   std::string name;
   std::string uid;
-  std::string pool;  // label sluice.dev/pool; empty: none
+  std::string pool;                              // label sluice.dev/pool; empty: none
   std::optional<absl::Time> created;             // kubesim's commit
   std::optional<absl::Time> creation_timestamp;  // the object's (whole seconds)
   std::optional<absl::Time> scheduled;
